@@ -1,0 +1,38 @@
+# The arch-neutral guest library (DESIGN.md, "Folder layout").
+#
+# Guest sources are listed without $(srcdir): each arch fragment compiles
+# them with its own cross compiler and flags into obj/<arch>/<path>.o.
+
+GUEST_LIB_SRCS = \
+	lib/libc/printf.c \
+	lib/libc/string.c \
+	lib/libc/stdlib.c \
+	lib/libc/alloc.c \
+	lib/report.c \
+	lib/argv.c \
+	lib/exit.c
+
+GUEST_LIB_HDRS = \
+	lib/libcflat.h \
+	lib/libc.h \
+	lib/ctype.h \
+	lib/console.h \
+	lib/alloc.h \
+	lib/report.h \
+	lib/argv.h \
+	lib/assert.h \
+	lib/bitops.h \
+	lib/spinlock.h
+
+EXTRA_DIST += $(GUEST_LIB_SRCS) $(GUEST_LIB_HDRS) tests/guest-libc-rename.h
+
+# The same sources built for the host, to test them where a debugger and
+# valgrind are at hand.  tests/guest-libc-rename.h renames the library's
+# public names so they do not replace glibc's; -fno-builtin keeps GCC from
+# assuming that kut_printf & co. behave like anything it knows.
+check_PROGRAMS += tests/guest-libc
+TESTS += tests/guest-libc
+tests_guest_libc_SOURCES = tests/guest-libc.c $(GUEST_LIB_SRCS)
+tests_guest_libc_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/lib \
+	-include $(srcdir)/tests/guest-libc-rename.h
+tests_guest_libc_CFLAGS = $(AM_CFLAGS) -std=gnu11 -fno-builtin
