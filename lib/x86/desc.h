@@ -1,0 +1,82 @@
+/*
+ * Descriptor tables and exception handling.
+ *
+ * Every CPU has its own GDT and TSS and shares one IDT whose 256 gates
+ * all lead to do_exception(). What happens to an exception, in order:
+ *  1. an instruction protected by EX_FIXUP_BEGIN/EX_FIXUP_END (processor.h)
+ *     resumes after itself, with the vector recorded (rdmsr_safe() etc.);
+ *  2. a handler installed with handle_exception() runs;
+ *  3. inside run_catching(), the function is abandoned and the vector,
+ *     error code and CR2 are returned;
+ *  4. otherwise the test aborts with the vector, RIP and error code.
+ */
+#ifndef X86_DESC_H
+#define X86_DESC_H
+
+#include "libcflat.h"
+#include "x86/types.h"
+#include "x86/layout.h"
+#include "x86/processor.h"
+
+/* Stack image built by isr.S; field order is the push order reversed. */
+struct ex_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 vector;
+	u64 error_code;
+	/* pushed by the CPU, SDM vol 3, 6.14.2 (figure 6-9) */
+	u64 rip, cs, rflags, rsp, ss;
+};
+
+typedef void (*exception_handler_t)(struct ex_regs *regs);
+
+/*
+ * Install @handler for @vector (0..255) on all CPUs; NULL removes it.
+ * Returns the previous handler. A handler for an exception that does not
+ * resume past the faulting instruction must change regs->rip itself.
+ */
+exception_handler_t handle_exception(u8 vector, exception_handler_t handler);
+
+struct ex_result {
+	bool raised;
+	unsigned vector;
+	u64 error_code;
+	u64 cr2;	/* CR2 at the time of the exception (meaningful for #PF) */
+	u64 rip;	/* address of the faulting instruction */
+};
+
+/*
+ * Run fn(arg). If it raises an exception that no fixup or installed
+ * handler takes, fn is abandoned at that point and the exception is
+ * returned; otherwise .raised is false. Nests; per CPU.
+ */
+struct ex_result run_catching(void (*fn)(void *), void *arg);
+
+/* Name of an exception vector ("#GP"), or "vector" for >= 32. */
+const char *exception_mnemonic(unsigned vector);
+
+/* Interrupt gate for @vector pointing at @handler_addr, with DPL @dpl and
+ * IST slot @ist (0: none). For tests that need their own entry code. */
+void set_idt_entry(unsigned vector, void *handler_addr, unsigned dpl,
+		   unsigned ist);
+/* Same, back to the default stub that leads to do_exception(). */
+void reset_idt_entry(unsigned vector);
+
+/* The calling CPU's TSS (SDM vol 3, 8.7, figure 8-11). */
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __attribute__((packed));
+
+struct tss64 *this_cpu_tss(void);
+
+/* Boot-time: build the IDT once, then load GDT/TSS/IDT on each CPU. */
+void idt_init(void);
+void cpu_desc_init(unsigned cpu);
+
+#endif
