@@ -1,0 +1,297 @@
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "readfile.h"
+#include "strv.h"
+#include "xalloc.h"
+
+#define ARCH_ANY (~0u)
+
+static int __attribute__((format(printf, 5, 6)))
+fail(char *err, size_t errlen, const char *name, unsigned line,
+     const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(err, errlen, "%s:%u: ", name, line);
+	if (n < 0 || (size_t)n >= errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Blanks separate, "..." groups (\" and \\ inside), '#' at the start of a
+ * token ends the line. */
+static int tokenize(const char *s, struct strv *out, const char **why)
+{
+	while (*s) {
+		char *tok, *t;
+
+		s += strspn(s, " \t\r");
+		if (!*s || *s == '#')
+			break;
+		t = tok = xmalloc(strlen(s) + 1);
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r') {
+			if (*s != '"') {
+				*t++ = *s++;
+				continue;
+			}
+			for (s++; *s && *s != '"'; s++) {
+				if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+					s++;
+				*t++ = *s;
+			}
+			if (!*s) {
+				free(tok);
+				*why = "unterminated \" quote";
+				return -1;
+			}
+			s++;
+		}
+		*t = '\0';
+		strv_push_owned(out, tok);
+	}
+	return 0;
+}
+
+static int parse_where(const char *w, struct expect_entry *e)
+{
+	char *copy, *item, *save = NULL;
+	int r = 0;
+
+	e->arches = ARCH_ANY;
+	e->accel = ACCEL_AUTO;
+	if (!strcmp(w, "*"))
+		return 0;
+	copy = xstrdup(w);
+	for (item = strtok_r(copy, ",", &save); item && !r;
+	     item = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(item, "arch=", 5)) {
+			enum arch a = arch_from_name(item + 5);
+
+			if (a == ARCH_NONE)
+				r = -1;
+			else
+				e->arches &= ARCH_BIT(a);
+		} else if (!strncmp(item, "accel=", 6)) {
+			int a = accel_from_name(item + 6);
+
+			if (a != ACCEL_KVM && a != ACCEL_TCG)
+				r = -1;
+			else if (e->accel != ACCEL_AUTO && e->accel != (enum accel)a)
+				e->arches = 0;	/* accel=kvm,accel=tcg never holds */
+			else
+				e->accel = (enum accel)a;
+		} else {
+			r = -1;
+		}
+	}
+	if (!item && !r && w[strlen(w) - 1] == ',')
+		r = -1;
+	free(copy);
+	return r;
+}
+
+static int parse_entry(const char *name, unsigned line, const char *text,
+		       struct expect_list *list, char *err, size_t errlen)
+{
+	struct strv tok = { 0 };
+	struct expect_entry e = { 0 };
+	const char *why = NULL;
+	char *slash;
+	int r = -1;
+
+	if (tokenize(text, &tok, &why) < 0) {
+		fail(err, errlen, name, line, "%s", why);
+		goto out;
+	}
+	if (!tok.n) {
+		r = 0;
+		goto out;
+	}
+	if (!strcmp(tok.v[0], "fail")) {
+		e.kind = EXPECT_FAIL;
+	} else if (!strcmp(tok.v[0], "skip")) {
+		e.kind = EXPECT_SKIP;
+	} else {
+		fail(err, errlen, name, line, "unknown kind '%s' (want fail or skip)", tok.v[0]);
+		goto out;
+	}
+	if (tok.n < 2) {
+		fail(err, errlen, name, line, "missing test name after '%s'", tok.v[0]);
+		goto out;
+	}
+	if (tok.n < 3) {
+		fail(err, errlen, name, line, "missing WHERE ('*', arch=A, accel=kvm|tcg) after '%s'",
+		     tok.v[1]);
+		goto out;
+	}
+	if (tok.n < 4) {
+		fail(err, errlen, name, line, "missing reason after '%s'", tok.v[2]);
+		goto out;
+	}
+	slash = strchr(tok.v[1], '/');
+	if (slash == tok.v[1] || (slash && !slash[1])) {
+		fail(err, errlen, name, line, "bad test '%s' (want TEST or TEST/ASSERTION-GLOB)",
+		     tok.v[1]);
+		goto out;
+	}
+	if (slash && e.kind == EXPECT_SKIP) {
+		fail(err, errlen, name, line,
+		     "skip takes a whole test, not an assertion ('%s')", tok.v[1]);
+		goto out;
+	}
+	if (parse_where(tok.v[2], &e) < 0) {
+		fail(err, errlen, name, line,
+		     "bad WHERE '%s' (want '*' or arch=A,accel=kvm|tcg)", tok.v[2]);
+		goto out;
+	}
+	e.test_glob = slash ? xstrndup(tok.v[1], (size_t)(slash - tok.v[1]))
+			    : xstrdup(tok.v[1]);
+	e.assert_glob = slash ? xstrdup(slash + 1) : NULL;
+	{
+		struct strv rest = { 0 };
+
+		for (size_t i = 3; i < tok.n; i++)
+			strv_push(&rest, tok.v[i]);
+		e.reason = strv_join(&rest, " ");
+		strv_free(&rest);
+	}
+	e.where = xasprintf("%s:%u", name, line);
+	list->v = xreallocarray(list->v, list->n + 1, sizeof(*list->v));
+	list->v[list->n++] = e;
+	r = 0;
+out:
+	strv_free(&tok);
+	return r;
+}
+
+static int is_fence(const char *s, const char **info)
+{
+	size_t indent = strspn(s, " ");
+
+	if (indent > 3 || strncmp(s + indent, "```", 3))
+		return 0;
+	*info = s + indent + 3;
+	return 1;
+}
+
+int expect_parse(const char *name, const char *buf, size_t len, bool markdown,
+		 struct expect_list *list, char *err, size_t errlen)
+{
+	const char *s = buf, *end = buf + len;
+	unsigned line = 0, fence_line = 0;
+	bool in_expect = false, in_other = false;
+
+	if (memchr(buf, '\0', len))
+		return fail(err, errlen, name, 1, "binary data (NUL byte), not an expect list");
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t l = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		char *text = xstrndup(s, l);
+		const char *info;
+		int r = 0;
+
+		line++;
+		s += l + (nl != NULL);
+		if (markdown && is_fence(text, &info)) {
+			if (in_expect || in_other) {
+				in_expect = in_other = false;
+			} else {
+				info += strspn(info, " ");
+				in_expect = !strncmp(info, "expect", 6) &&
+					    strspn(info + 6, " \t\r") == strlen(info + 6);
+				in_other = !in_expect;
+				fence_line = line;
+			}
+		} else if (!markdown || in_expect) {
+			r = parse_entry(name, line, text, list, err, errlen);
+		}
+		free(text);
+		if (r < 0)
+			return -1;
+	}
+	if (in_expect)
+		return fail(err, errlen, name, fence_line, "```expect block never closed");
+	return 0;
+}
+
+int expect_load(const char *path, bool missing_ok, struct expect_list *list,
+		char *err, size_t errlen)
+{
+	size_t len, plen = strlen(path);
+	char *buf;
+	int r;
+
+	if (read_file(path, EXPECT_MAX_SIZE, &buf, &len, err, errlen) < 0)
+		return missing_ok && errno == ENOENT ? 0 : -1;
+	r = expect_parse(path, buf, len, plen > 3 && !strcmp(path + plen - 3, ".md"),
+			 list, err, errlen);
+	free(buf);
+	return r;
+}
+
+static bool entry_applies(const struct expect_entry *e, enum expect_kind kind,
+			  const char *test, enum arch arch, enum accel accel)
+{
+	if (e->kind != kind || fnmatch(e->test_glob, test, 0))
+		return false;
+	if (arch == ARCH_NONE || !(e->arches & ARCH_BIT(arch)))
+		return false;
+	return e->accel == ACCEL_AUTO || e->accel == accel;
+}
+
+const struct expect_entry *expect_find_skip(const struct expect_list *list,
+					    const char *test, enum arch arch,
+					    enum accel accel)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (entry_applies(&list->v[i], EXPECT_SKIP, test, arch, accel))
+			return &list->v[i];
+	return NULL;
+}
+
+const struct expect_entry *expect_find_test_fail(const struct expect_list *list,
+						 const char *test, enum arch arch,
+						 enum accel accel)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (!list->v[i].assert_glob &&
+		    entry_applies(&list->v[i], EXPECT_FAIL, test, arch, accel))
+			return &list->v[i];
+	return NULL;
+}
+
+const struct expect_entry *expect_find_assert_fail(const struct expect_list *list,
+						   const char *test, enum arch arch,
+						   enum accel accel,
+						   const char *text)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (list->v[i].assert_glob &&
+		    entry_applies(&list->v[i], EXPECT_FAIL, test, arch, accel) &&
+		    !fnmatch(list->v[i].assert_glob, text, 0))
+			return &list->v[i];
+	return NULL;
+}
+
+void expect_free(struct expect_list *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		free(list->v[i].test_glob);
+		free(list->v[i].assert_glob);
+		free(list->v[i].reason);
+		free(list->v[i].where);
+	}
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}

@@ -1,0 +1,433 @@
+/*
+ * kvm-unit-tests: run the guest tests of a unittests.cfg under QEMU and
+ * report TAP. The order of main() is that of kvm-unit-tests(1): options,
+ * catalog, selection, expectations, accelerator, images, QEMU, run.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "arch.h"
+#include "catalog.h"
+#include "cfg.h"
+#include "exitcode.h"
+#include "expect.h"
+#include "log.h"
+#include "paths.h"
+#include "plan.h"
+#include "qemu.h"
+#include "readfile.h"
+#include "run.h"
+#include "select.h"
+#include "strv.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+#define KVM_DEVICE "/dev/kvm"
+#define MAX_JOBS 1024
+#define ERRLEN 1024
+
+struct options {
+	struct strv patterns;
+	struct strv groups;
+	struct strv expect;
+	bool all;
+	bool list;
+	bool dry_run;
+	bool verbose;
+	unsigned jobs;		/* 0: online CPUs */
+	enum accel accel;
+	enum arch arch;
+	const char *qemu;
+	const char *images;
+	const char *config;
+	const char *log_dir;
+	double timeout_factor;
+};
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("kvm-unit-tests: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("kvm-unit-tests: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char usage_text[] =
+	"usage: kvm-unit-tests [-alnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
+	"                      [--arch arch] [--qemu path] [--images dir]\n"
+	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
+	"                      [--expect file] [test|glob ...]\n";
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
+static void __attribute__((noreturn)) help(void)
+{
+	printf("%s\n", usage_text);
+	fputs("Run kvm-unit-tests guests under QEMU and report TAP on stdout.\n"
+	      "\n"
+	      "  test|glob ...         tests by unittests.cfg name or shell glob\n"
+	      "  -g, --group GROUP     the tests of GROUP (repeatable)\n"
+	      "  -a, --all             the default set plus the nodefault tests\n"
+	      "  -l, --list            list the tests, and why any would be skipped here\n"
+	      "  -j, --jobs N          run N tests at once (default: online CPUs)\n"
+	      "      --accel ACCEL     kvm, tcg or auto (default: auto, KVM if usable)\n"
+	      "      --arch ARCH       guest arch: x86_64, i386, aarch64, arm, ppc64\n"
+	      "                        (default: the host's)\n"
+	      "      --qemu PATH       the QEMU to run (default: $QEMU, qemu-system-ARCH)\n"
+	      "      --images DIR      where the images are (DIR/ARCH/ or DIR)\n"
+	      "      --config FILE     a unittests.cfg to use instead of the built-in one\n"
+	      "      --timeout-factor F  multiply every timeout by F\n"
+	      "      --log-dir DIR     keep each test's log in DIR\n"
+	      "  -v, --verbose         copy guest output to stderr\n"
+	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
+	      "      --expect FILE     known failures and skips (repeatable; default:\n"
+	      "                        the installed known-failures.md)\n"
+	      "  -V, --version         print the version\n"
+	      "  -h, --help            print this help\n"
+	      "\n"
+	      "Exit status: 0 no failures, 1 some failed, 2 usage or config error,\n"
+	      "3 environment (no QEMU, no images, no KVM), 130 interrupted.\n"
+	      "See kvm-unit-tests(1) and kvm-unit-tests.cfg(5).\n",
+	      stdout);
+	exit(EXIT_PASS);
+}
+
+enum {
+	OPT_ACCEL = 256,
+	OPT_ARCH,
+	OPT_QEMU,
+	OPT_IMAGES,
+	OPT_CONFIG,
+	OPT_TIMEOUT_FACTOR,
+	OPT_LOG_DIR,
+	OPT_EXPECT,
+};
+
+static const struct option long_options[] = {
+	{ "group", required_argument, NULL, 'g' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "qemu", required_argument, NULL, OPT_QEMU },
+	{ "images", required_argument, NULL, OPT_IMAGES },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "timeout-factor", required_argument, NULL, OPT_TIMEOUT_FACTOR },
+	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static unsigned parse_jobs(const char *s)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || n < 1 || n > MAX_JOBS) {
+		warn("-j: '%s': want a number from 1 to %d", s, MAX_JOBS);
+		usage();
+	}
+	return (unsigned)n;
+}
+
+static double parse_factor(const char *s)
+{
+	char *end;
+	double f;
+
+	errno = 0;
+	f = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(f) || f <= 0 || f > 1000) {
+		warn("--timeout-factor: '%s': want a number above 0", s);
+		usage();
+	}
+	return f;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	int c, a;
+
+	memset(o, 0, sizeof(*o));
+	o->accel = ACCEL_AUTO;
+	o->arch = ARCH_NONE;
+	o->timeout_factor = 1.0;
+	while ((c = getopt_long(argc, argv, "ag:hj:lnvV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			o->all = true;
+			break;
+		case 'g':
+			strv_push(&o->groups, optarg);
+			break;
+		case 'h':
+			help();
+		case 'j':
+			o->jobs = parse_jobs(optarg);
+			break;
+		case 'l':
+			o->list = true;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'V':
+			printf("kvm-unit-tests %s\n", PACKAGE_VERSION);
+			exit(EXIT_PASS);
+		case OPT_ACCEL:
+			a = accel_from_name(optarg);
+			if (a < 0) {
+				warn("--accel: '%s': want kvm, tcg or auto", optarg);
+				usage();
+			}
+			o->accel = (enum accel)a;
+			break;
+		case OPT_ARCH:
+			o->arch = arch_from_name(optarg);
+			if (o->arch == ARCH_NONE) {
+				warn("--arch: '%s': want one of %s", optarg, arch_all_names());
+				usage();
+			}
+			break;
+		case OPT_QEMU:
+			o->qemu = optarg;
+			break;
+		case OPT_IMAGES:
+			o->images = optarg;
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_TIMEOUT_FACTOR:
+			o->timeout_factor = parse_factor(optarg);
+			break;
+		case OPT_LOG_DIR:
+			o->log_dir = optarg;
+			break;
+		case OPT_EXPECT:
+			strv_push(&o->expect, optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		strv_push(&o->patterns, argv[i]);
+	if (o->list && o->dry_run) {
+		warn("--list and --dry-run: choose one");
+		usage();
+	}
+}
+
+static void load_catalog(const struct options *o, struct cfg *cfg)
+{
+	char err[ERRLEN];
+	const char *name, *data;
+	size_t len;
+	char *buf;
+
+	if (o->config) {
+		if (read_file(o->config, CFG_MAX_SIZE, &buf, &len, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "--config %s", err);
+		if (cfg_parse(o->config, buf, len, cfg, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "%s", err);
+		free(buf);
+		return;
+	}
+	if (catalog_get(arch_family(o->arch), &name, &data, &len) < 0)
+		die(EXIT_USAGE, "%s: this build has no tests for it (no %s/unittests.cfg); use --config FILE",
+		    arch_name(o->arch), arch_family(o->arch));
+	if (cfg_parse(name, data, len, cfg, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "built-in %s", err);
+}
+
+static void load_expectations(const struct options *o, const char *exe_dir,
+			      struct expect_list *list)
+{
+	char err[ERRLEN];
+	char *def;
+
+	for (size_t i = 0; i < o->expect.n; i++)
+		if (expect_load(o->expect.v[i], false, list, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "--expect %s", err);
+	if (o->expect.n)
+		return;
+	/* the project's list applies when the user gives none; absent is fine */
+	def = paths_known_failures(exe_dir);
+	if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "%s", err);
+	free(def);
+}
+
+static int exit_status(const struct run_summary *sum)
+{
+	if (sum->interrupted)
+		return EXIT_INTERRUPTED;
+	return sum->failed || sum->output_error ? EXIT_FAILED : EXIT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct cfg cfg;
+	struct selection sel;
+	struct expect_list expect = { 0 };
+	struct plan_env env = { 0 };
+	struct run_opts ropts = { 0 };
+	struct run_summary sum;
+	struct qemu qemu = { 0 };
+	struct strv tried = { 0 };
+	struct run_item *items;
+	char err[ERRLEN], kvm_why[ERRLEN] = "";
+	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
+	size_t runnable = 0, need_images = 0;
+	long cpus;
+	int status;
+
+	parse_options(argc, argv, &o);
+	if (o.arch == ARCH_NONE && (o.arch = arch_host()) == ARCH_NONE)
+		die(EXIT_USAGE, "unknown host arch: give --arch (%s)", arch_all_names());
+	exe_dir = paths_exe_dir();
+
+	load_catalog(&o, &cfg);
+	if (select_tests(&cfg, &o.patterns, &o.groups, o.all, &sel, err, sizeof(err)) < 0)
+		die(EXIT_USAGE, "%s", err);
+	load_expectations(&o, exe_dir, &expect);
+
+	env.arch = o.arch;
+	env.accel = o.accel;
+	if (o.accel != ACCEL_TCG)
+		env.kvm_ok = accel_kvm_usable(arch_host(), o.arch, KVM_DEVICE,
+					      kvm_why, sizeof(kvm_why));
+	env.kvm_why = kvm_why;
+	if (o.accel == ACCEL_KVM && !env.kvm_ok)
+		die(EXIT_ENV, "--accel kvm: %s", kvm_why);
+
+	images = paths_images(o.images, o.arch, exe_dir, &tried);
+	env.images = images;
+	env.expect = &expect;
+	env.timeout_factor = o.timeout_factor;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	env.online_cpus = cpus > 0 ? (unsigned)cpus : 1;
+
+	items = xcalloc(sel.n, sizeof(*items));
+	for (size_t i = 0; i < sel.n; i++) {
+		plan_item(&env, sel.tests[i], &items[i]);
+		runnable += !items[i].skip;
+		need_images += !images && items[i].skip &&
+			       !strncmp(items[i].res.verdict.reason, "image ", 6);
+	}
+	if (o.list) {
+		plan_print_list(stdout, items, sel.n);
+		status = fflush(stdout) ? EXIT_FAILED : EXIT_PASS;
+		goto out;
+	}
+	if (need_images) {
+		char *t = strv_join(&tried, ", ");
+
+		die(EXIT_ENV, "no images for %s: tried %s (build them, or give --images DIR)",
+		    arch_name(o.arch), t);
+	}
+	if (runnable && qemu_find(o.qemu, o.arch, arch_host(), &qemu, err, sizeof(err)) < 0)
+		die(EXIT_ENV, "%s", err);
+	if (o.arch == ARCH_X86_64 || o.arch == ARCH_I386)
+		bios = qemu_find_qboot(&qemu);
+	env.qemu = &qemu;
+	env.bios = bios;
+	for (size_t i = 0; i < sel.n; i++)
+		plan_argv(&env, &items[i]);
+	if (o.dry_run) {
+		plan_print_dry_run(stdout, items, sel.n);
+		status = fflush(stdout) ? EXIT_FAILED : EXIT_PASS;
+		goto out;
+	}
+
+	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
+	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
+		warn("log folder %s; no logs kept", err);
+		free(log_dir);
+		log_dir = NULL;
+	}
+	/* a closed stdout is a write error to report, not a silent death
+	 * that would leave the QEMUs running */
+	signal(SIGPIPE, SIG_IGN);
+	ropts = (struct run_opts){
+		.jobs = o.jobs ? o.jobs : env.online_cpus,
+		.output_cap = RUN_OUTPUT_CAP,
+		.verbose = o.verbose,
+		.progress = !o.verbose,
+		.log_dir = log_dir,
+		.qemu_base = qemu.base,
+		.tap = stdout,
+	};
+	tap_begin(stdout, sel.n);
+	fflush(stdout);
+	run_all(items, sel.n, &ropts, &sum);
+	if (sum.output_error)
+		warn("stdout: %s", strerror(errno ? errno : EIO));
+	status = exit_status(&sum);
+out:
+	for (size_t i = 0; i < sel.n; i++)
+		plan_item_free(&items[i]);
+	free(items);
+	free(log_dir);
+	free(bios);
+	free(images);
+	free(exe_dir);
+	qemu_free(&qemu);
+	strv_free(&tried);
+	expect_free(&expect);
+	selection_free(&sel);
+	cfg_free(&cfg);
+	strv_free(&o.patterns);
+	strv_free(&o.groups);
+	strv_free(&o.expect);
+	return status;
+}

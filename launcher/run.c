@@ -1,0 +1,600 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "progress.h"
+#include "run.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#define LINEBUF_SIZE 4096	/* longer lines are handled in pieces */
+#define READ_CHUNK 65536
+
+struct linebuf {
+	char buf[LINEBUF_SIZE];
+	size_t len;
+	bool cont;	/* the next piece continues a cut line */
+};
+
+struct job {
+	struct run_item *item;
+	pid_t pid;
+	int fd[3];		/* [1] QEMU's stdout, [2] its stderr; -1: closed */
+	struct linebuf lb[3];
+	size_t bytes;
+	double start;
+	double deadline;	/* the test's timeout */
+	double kill_at;		/* SIGKILL after SIGTERM; 0: not yet */
+	double linger_at;	/* after the EXIT line; 0: no line yet */
+	double eof_at;		/* after QEMU exited; 0: not exited */
+	enum run_end_kind end;	/* END_EXITED unless the launcher killed it */
+	char *detail;
+	bool exited;
+	int wstatus;
+	FILE *log;
+};
+
+struct runner {
+	const struct run_opts *o;
+	struct run_item *items;
+	size_t n;
+	size_t next_start;
+	size_t next_print;
+	unsigned printed;
+	bool *done;
+	struct job *jobs;	/* o->jobs slots; pid 0: free */
+	size_t running;
+	int sigfd;
+	sigset_t oldmask;
+	struct progress progress;
+	struct run_summary *sum;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void kill_group(struct job *j, int sig)
+{
+	/* each QEMU leads its own group: this reaches anything it forked */
+	if (j->pid > 0)
+		kill(-j->pid, sig);
+}
+
+static void stop(struct job *j, enum run_end_kind why, const char *detail,
+		 int sig)
+{
+	if (j->end != END_EXITED)
+		return;	/* the first reason stands */
+	j->end = why;
+	free(j->detail);
+	j->detail = detail ? xstrdup(detail) : NULL;
+	kill_group(j, sig);
+	if (sig == SIGTERM)
+		j->kill_at = now_s() + RUN_TERM_GRACE_S;
+}
+
+static void close_fd(struct job *j, int s)
+{
+	if (j->fd[s] >= 0)
+		close(j->fd[s]);
+	j->fd[s] = -1;
+}
+
+static void show_verbose(struct runner *rn, struct job *j, int stream,
+			 const char *line)
+{
+	progress_clear(&rn->progress);
+	if (rn->o->jobs > 1 && rn->n > 1)
+		fprintf(stderr, "%s%s: %s\n", j->item->test->name,
+			stream == 2 ? " (stderr)" : "", line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+static void deliver(struct runner *rn, struct job *j, int s, char *line,
+		    bool piece)
+{
+	struct guest_output *g = &j->item->res.gout;
+	size_t len = strlen(line);
+
+	while (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (j->log)
+		log_line(j->log, s, line);
+	if (rn->o->verbose)
+		show_verbose(rn, j, s, line);
+	if (piece)
+		return;	/* the tail of a cut line is no report line */
+	if (s == 1) {
+		bool had = g->have_exit_line;
+
+		guest_output_line(g, line);
+		if (!had && g->have_exit_line)
+			j->linger_at = now_s() + RUN_LINGER_S;
+	} else {
+		guest_stderr_line(g, line);
+		if (qemu_fatal_line(rn->o->qemu_base, line))
+			stop(j, END_FATAL, line, SIGTERM);
+	}
+}
+
+static void feed(struct runner *rn, struct job *j, int s, const char *data,
+		 size_t len)
+{
+	struct linebuf *lb = &j->lb[s];
+
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i] ? data[i] : '?';	/* NUL would cut the line */
+
+		if (c == '\n') {
+			lb->buf[lb->len] = '\0';
+			deliver(rn, j, s, lb->buf, lb->cont);
+			lb->len = 0;
+			lb->cont = false;
+			continue;
+		}
+		if (lb->len == LINEBUF_SIZE - 1) {
+			lb->buf[lb->len] = '\0';
+			deliver(rn, j, s, lb->buf, lb->cont);
+			lb->len = 0;
+			lb->cont = true;
+		}
+		lb->buf[lb->len++] = c;
+	}
+}
+
+static void flush_partial(struct runner *rn, struct job *j, int s)
+{
+	struct linebuf *lb = &j->lb[s];
+
+	if (!lb->len)
+		return;
+	lb->buf[lb->len] = '\0';
+	deliver(rn, j, s, lb->buf, lb->cont);
+	lb->len = 0;
+	lb->cont = false;
+}
+
+static void read_stream(struct runner *rn, struct job *j, int s)
+{
+	char buf[READ_CHUNK];
+	ssize_t r;
+
+	for (int rounds = 0; rounds < 4 && j->fd[s] >= 0; rounds++) {
+		r = read(j->fd[s], buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			flush_partial(rn, j, s);
+			close_fd(j, s);
+			return;
+		}
+		if (j->bytes + (size_t)r > rn->o->output_cap) {
+			size_t room = rn->o->output_cap - j->bytes;
+
+			feed(rn, j, s, buf, room);
+			j->bytes = rn->o->output_cap;
+			flush_partial(rn, j, 1);
+			flush_partial(rn, j, 2);
+			close_fd(j, 1);
+			close_fd(j, 2);
+			stop(j, END_FLOOD, NULL, SIGKILL);
+			return;
+		}
+		j->bytes += (size_t)r;
+		feed(rn, j, s, buf, (size_t)r);
+	}
+}
+
+static void __attribute__((noreturn))
+child(struct runner *rn, struct job *j, int out[2], int err[2], int status[2],
+      pid_t parent)
+{
+	char *const *argv = j->item->res.argv.v;
+	int e, devnull;
+
+	setpgid(0, 0);
+	/* no QEMU outlives a launcher killed without a chance to clean up */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
+	    dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0)
+		goto fail;
+	signal(SIGPIPE, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &rn->oldmask, NULL);
+	close(status[0]);
+	execv(argv[0], argv);
+fail:
+	e = errno;
+	if (write(status[1], &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int start(struct runner *rn, struct job *j, struct run_item *it)
+{
+	struct test_result *r = &it->res;
+	int out[2], err[2], status[2], e;
+	ssize_t got;
+	pid_t pid;
+
+	memset(j, 0, sizeof(*j));
+	j->item = it;
+	j->fd[0] = j->fd[1] = j->fd[2] = -1;
+	j->end = END_EXITED;
+	r->ran = true;
+	if (rn->o->log_dir) {
+		j->log = log_open(rn->o->log_dir, it->test->name, &r->log_path);
+		if (j->log)
+			log_header(j->log, it->test->name, &r->argv,
+				   accel_name(r->accel), it->timeout);
+	}
+	if (pipe2(out, O_CLOEXEC) < 0)
+		goto fail;
+	if (pipe2(err, O_CLOEXEC) < 0)
+		goto fail_out;
+	if (pipe2(status, O_CLOEXEC) < 0)
+		goto fail_err;
+	j->start = now_s();
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		goto fail_status;
+	if (pid == 0)
+		child(rn, j, out, err, status, getppid());
+	setpgid(pid, pid);	/* also here: no window where it is not set */
+	close(out[1]);
+	close(err[1]);
+	close(status[1]);
+	j->pid = pid;
+	j->fd[1] = out[0];
+	j->fd[2] = err[0];
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	j->deadline = j->start + it->timeout;
+	/* the status pipe closes on a successful exec, or carries errno */
+	do
+		got = read(status[0], &e, sizeof(e));
+	while (got < 0 && errno == EINTR);
+	close(status[0]);
+	if (got == sizeof(e)) {
+		j->end = END_EXEC_FAILED;
+		j->detail = xasprintf("cannot run %s: %s", r->argv.v[0], strerror(e));
+	}
+	rn->running++;
+	return 0;
+
+fail_status:
+	e = errno;
+	close(status[0]);
+	close(status[1]);
+	errno = e;
+fail_err:
+	e = errno;
+	close(err[0]);
+	close(err[1]);
+	errno = e;
+fail_out:
+	e = errno;
+	close(out[0]);
+	close(out[1]);
+	errno = e;
+fail:
+	j->end = END_EXEC_FAILED;
+	j->detail = xasprintf("cannot start %s: %s", r->argv.v[0], strerror(errno));
+	j->exited = true;
+	j->pid = -1;
+	rn->running++;
+	return -1;
+}
+
+static void print_ready(struct runner *rn)
+{
+	FILE *tap = rn->o->tap;
+
+	while (rn->next_print < rn->n && rn->done[rn->next_print]) {
+		struct run_item *it = &rn->items[rn->next_print++];
+
+		progress_clear(&rn->progress);
+		tap_result(tap, ++rn->printed, &it->res);
+		if (fflush(tap) == EOF || ferror(tap))
+			rn->sum->output_error = true;
+		/* printed: its report lines need not stay in memory */
+		guest_output_free(&it->res.gout);
+	}
+}
+
+static void account(struct runner *rn, struct run_item *it)
+{
+	bool failed = it->res.verdict.kind == VERDICT_FAIL;
+
+	if (failed)
+		rn->sum->failed++;
+	progress_finished(&rn->progress, it->test->name, failed);
+}
+
+static void finish(struct runner *rn, struct job *j)
+{
+	struct run_item *it = j->item;
+	struct test_result *r = &it->res;
+
+	kill_group(j, SIGKILL);	/* whatever QEMU left behind in its group */
+	close_fd(j, 1);
+	close_fd(j, 2);
+	r->secs = now_s() - j->start;
+	r->end.kind = j->end;
+	r->end.detail = j->detail;
+	j->detail = NULL;
+	r->end.timeout = it->timeout;
+	r->end.cap = rn->o->output_cap;
+	if (j->end == END_EXITED) {
+		if (WIFSIGNALED(j->wstatus)) {
+			r->end.kind = END_SIGNALED;
+			r->end.code = WTERMSIG(j->wstatus);
+		} else {
+			r->end.code = WEXITSTATUS(j->wstatus);
+		}
+	}
+	verdict_decide(&r->gout, &r->end, &it->vctx, &r->verdict);
+	if (j->log) {
+		log_footer(j->log, r);
+		fclose(j->log);
+		j->log = NULL;
+	}
+	rn->done[it - rn->items] = true;
+	j->pid = 0;
+	j->item = NULL;
+	rn->running--;
+	account(rn, it);
+}
+
+static void reap(struct runner *rn)
+{
+	for (size_t i = 0; i < rn->o->jobs; i++) {
+		struct job *j = &rn->jobs[i];
+		pid_t r;
+
+		if (j->pid <= 0 || j->exited)
+			continue;
+		r = waitpid(j->pid, &j->wstatus, WNOHANG);
+		if (r == j->pid || (r < 0 && errno == ECHILD)) {
+			j->exited = true;
+			j->eof_at = now_s() + RUN_EOF_GRACE_S;
+		}
+	}
+}
+
+/* Deadlines passed: timeouts, kill after TERM, EXIT line without exit,
+ * pipes left open by something QEMU spawned. Returns the next one. */
+static double check_deadlines(struct runner *rn)
+{
+	double t = now_s(), next = t + 3600;
+
+	for (size_t i = 0; i < rn->o->jobs; i++) {
+		struct job *j = &rn->jobs[i];
+
+		if (!j->item)
+			continue;
+		if (!j->exited && j->end == END_EXITED) {
+			if (t >= j->deadline)
+				stop(j, END_TIMEOUT, NULL, SIGTERM);
+			else if (j->linger_at && t >= j->linger_at)
+				stop(j, END_LINGER, NULL, SIGKILL);
+		}
+		if (!j->exited && j->kill_at && t >= j->kill_at) {
+			kill_group(j, SIGKILL);
+			j->kill_at = 0;
+		}
+		if (j->exited && t >= j->eof_at) {
+			kill_group(j, SIGKILL);
+			flush_partial(rn, j, 1);
+			flush_partial(rn, j, 2);
+			close_fd(j, 1);
+			close_fd(j, 2);
+		}
+		if (!j->exited && j->end == END_EXITED) {
+			if (j->deadline < next)
+				next = j->deadline;
+			if (j->linger_at && j->linger_at < next)
+				next = j->linger_at;
+		}
+		if (!j->exited && j->kill_at && j->kill_at < next)
+			next = j->kill_at;
+		if (j->exited && j->eof_at < next)
+			next = j->eof_at;
+	}
+	return next;
+}
+
+static void draw(struct runner *rn)
+{
+	const char *names[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < rn->o->jobs && n < 64; i++)
+		if (rn->jobs[i].item)
+			names[n++] = rn->jobs[i].item->test->name;
+	progress_draw(&rn->progress, names, n);
+}
+
+static void start_more(struct runner *rn)
+{
+	while (rn->running < rn->o->jobs && rn->next_start < rn->n) {
+		struct run_item *it = &rn->items[rn->next_start++];
+		struct job *j = NULL;
+
+		if (it->skip) {
+			if (rn->o->log_dir) {
+				FILE *f = log_open(rn->o->log_dir, it->test->name,
+						   &it->res.log_path);
+
+				if (f) {
+					log_footer(f, &it->res);
+					fclose(f);
+				}
+			}
+			rn->done[it - rn->items] = true;
+			account(rn, it);
+			continue;
+		}
+		for (size_t i = 0; i < rn->o->jobs && !j; i++)
+			if (!rn->jobs[i].item)
+				j = &rn->jobs[i];
+		start(rn, j, it);
+	}
+}
+
+static void interrupt(struct runner *rn)
+{
+	for (size_t i = 0; i < rn->o->jobs; i++) {
+		struct job *j = &rn->jobs[i];
+
+		if (!j->item)
+			continue;
+		kill_group(j, SIGKILL);
+		if (j->pid > 0 && !j->exited)
+			while (waitpid(j->pid, &j->wstatus, 0) < 0 && errno == EINTR)
+				;
+		close_fd(j, 1);
+		close_fd(j, 2);
+		if (j->log) {
+			fputs("# interrupted\n", j->log);
+			fclose(j->log);
+		}
+		free(j->detail);
+		memset(j, 0, sizeof(*j));
+	}
+	rn->running = 0;
+	rn->sum->interrupted = true;
+	/* the finished results, even past a test that was cut short */
+	for (size_t i = rn->next_print; i < rn->n; i++) {
+		if (!rn->done[i])
+			continue;
+		progress_clear(&rn->progress);
+		tap_result(rn->o->tap, ++rn->printed, &rn->items[i].res);
+	}
+	progress_clear(&rn->progress);
+	tap_bail_out(rn->o->tap, "interrupted");
+	if (fflush(rn->o->tap) == EOF)
+		rn->sum->output_error = true;
+}
+
+static bool handle_signals(struct runner *rn)
+{
+	struct signalfd_siginfo si;
+	bool stop_all = false;
+
+	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			stop_all = true;
+	return stop_all;
+}
+
+static void loop(struct runner *rn)
+{
+	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 1, sizeof(*pfd));
+	struct job **owner = xcalloc(2 * rn->o->jobs + 1, sizeof(*owner));
+
+	start_more(rn);
+	print_ready(rn);
+	while (rn->running || rn->next_start < rn->n) {
+		double next, wait;
+		size_t np = 0;
+		int timeout_ms;
+
+		draw(rn);
+		pfd[np++] = (struct pollfd){ .fd = rn->sigfd, .events = POLLIN };
+		for (size_t i = 0; i < rn->o->jobs; i++) {
+			for (int s = 1; s <= 2; s++) {
+				if (!rn->jobs[i].item || rn->jobs[i].fd[s] < 0)
+					continue;
+				owner[np] = &rn->jobs[i];
+				pfd[np++] = (struct pollfd){ .fd = rn->jobs[i].fd[s],
+							     .events = POLLIN };
+			}
+		}
+		next = check_deadlines(rn);
+		wait = next - now_s();
+		timeout_ms = wait <= 0 ? 0 : wait > 1000 ? 1000000 : (int)(wait * 1000) + 1;
+		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents && handle_signals(rn)) {
+			interrupt(rn);
+			break;
+		}
+		for (size_t k = 1; k < np; k++) {
+			struct job *j = owner[k];
+
+			if (!pfd[k].revents)
+				continue;
+			read_stream(rn, j, pfd[k].fd == j->fd[1] ? 1 : 2);
+		}
+		reap(rn);
+		check_deadlines(rn);
+		for (size_t i = 0; i < rn->o->jobs; i++) {
+			struct job *j = &rn->jobs[i];
+
+			if (j->item && j->exited && j->fd[1] < 0 && j->fd[2] < 0)
+				finish(rn, j);
+		}
+		start_more(rn);
+		print_ready(rn);
+		if (rn->sum->output_error) {
+			interrupt(rn);
+			rn->sum->interrupted = false;
+			break;
+		}
+	}
+	progress_clear(&rn->progress);
+	free(pfd);
+	free(owner);
+}
+
+void run_all(struct run_item *items, size_t n, const struct run_opts *o,
+	     struct run_summary *sum)
+{
+	struct runner rn = { .o = o, .items = items, .n = n, .sum = sum };
+	sigset_t mask;
+
+	memset(sum, 0, sizeof(*sum));
+	rn.done = xcalloc(n, sizeof(*rn.done));
+	rn.jobs = xcalloc(o->jobs, sizeof(*rn.jobs));
+	progress_init(&rn.progress, n, o->progress);
+
+	/* Signals arrive through a signalfd polled with the pipes: no
+	 * handler, no global state. The children get the old mask back. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &rn.oldmask);
+	rn.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (rn.sigfd < 0) {
+		fprintf(stderr, "kvm-unit-tests: signalfd: %s\n", strerror(errno));
+		exit(3);
+	}
+	loop(&rn);
+	close(rn.sigfd);
+	sigprocmask(SIG_SETMASK, &rn.oldmask, NULL);
+	free(rn.done);
+	free(rn.jobs);
+}

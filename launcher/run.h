@@ -1,0 +1,50 @@
+/* Running the selected tests' QEMUs: children, timeouts, parallelism,
+ * signals, and printing each result as soon as its turn comes. */
+#ifndef KUT_RUN_H
+#define KUT_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cfg.h"
+#include "result.h"
+#include "verdict.h"
+
+#define RUN_OUTPUT_CAP (16u << 20)	/* bytes of output before a flood */
+#define RUN_TERM_GRACE_S 3.0	/* SIGTERM, then SIGKILL this much later */
+#define RUN_LINGER_S 5.0	/* after the EXIT line, QEMU must be gone */
+#define RUN_EOF_GRACE_S 2.0	/* after QEMU exits, its pipes must close */
+
+struct run_item {
+	const struct cfg_test *test;
+	struct test_result res;	/* res.verdict is set already when skipped */
+	bool skip;		/* decided before running: nothing to start */
+	double timeout;		/* seconds, scaled */
+	char *image;		/* the image to boot */
+	unsigned smp;		/* vCPUs, $MAX_SMP resolved */
+	struct verdict_ctx vctx;
+};
+
+struct run_opts {
+	unsigned jobs;
+	size_t output_cap;
+	bool verbose;		/* guest output to stderr */
+	bool progress;		/* the progress line, if stderr is a tty */
+	const char *log_dir;	/* NULL: no logs */
+	const char *qemu_base;	/* for recognising QEMU's error lines */
+	FILE *tap;
+};
+
+struct run_summary {
+	size_t failed;
+	bool interrupted;
+	bool output_error;	/* writing the TAP failed (EPIPE...) */
+};
+
+/* Runs every item not skipped, at most @o->jobs at a time, and prints
+ * each item's TAP line in order. */
+void run_all(struct run_item *items, size_t n, const struct run_opts *o,
+	     struct run_summary *sum);
+
+#endif
