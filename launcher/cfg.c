@@ -24,6 +24,7 @@ enum key {
 	KEY_CHECK,
 	KEY_DISABLED_IF,
 	KEY_MACHINE,
+	KEY_FIRMWARE,
 	KEY_KVMTOOL_PARAMS,
 	KEY_COUNT,
 };
@@ -46,6 +47,7 @@ static const struct {
 	{ "check", KEY_CHECK, 1, 0 },
 	{ "disabled_if", KEY_DISABLED_IF, 1, 0 },
 	{ "machine", KEY_MACHINE, 0, 0 },
+	{ "firmware", KEY_FIRMWARE, 0, 0 },
 	/* upstream's kvmtool runner; accepted so those files parse, unused */
 	{ "kvmtool_params", KEY_KVMTOOL_PARAMS, 0, 1 },
 };
@@ -304,6 +306,14 @@ static int parse_value(struct parser *p, enum key key, const char *kname,
 		if (strpbrk(v, " \t"))
 			return fail(p, "key 'machine': blanks in '%s'", v);
 		t->machine = xstrdup(v);
+		return 0;
+	case KEY_FIRMWARE:
+		if (!strcmp(v, "qboot"))
+			t->firmware = CFG_FIRMWARE_QBOOT;
+		else if (!strcmp(v, "default"))
+			t->firmware = CFG_FIRMWARE_DEFAULT;
+		else
+			return fail(p, "key 'firmware': unknown firmware '%s' (want qboot or default)", v);
 		return 0;
 	default:
 		return 0;

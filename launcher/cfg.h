@@ -14,6 +14,12 @@
 #define CFG_MAX_SMP 4096	/* QEMU's own ceiling (x86 q35, max_cpus) */
 #define CFG_DEFAULT_TIMEOUT 90.0	/* seconds, as upstream's default */
 
+/* The firmware an x86 test boots through, kvm-unit-tests.cfg(5). */
+enum cfg_firmware {
+	CFG_FIRMWARE_QBOOT,	/* qboot when installed (fast), else the default */
+	CFG_FIRMWARE_DEFAULT,	/* QEMU's own for the machine (SeaBIOS on pc) */
+};
+
 struct cfg_check {
 	char *path;	/* absolute */
 	char *want;	/* the file's first line must equal this */
@@ -38,6 +44,7 @@ struct cfg_test {
 	struct cond *disabled_if;	/* any true: the test is disabled */
 	size_t ndisabled_if;
 	char *machine;		/* -machine type, or NULL for the arch's */
+	enum cfg_firmware firmware;
 	char *needs_shell;	/* set: a shell expansion we never perform */
 	bool nodefault;
 };

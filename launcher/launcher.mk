@@ -16,8 +16,10 @@ launcher_libkut_a_SOURCES = \
 	launcher/catalog.c launcher/catalog.h \
 	launcher/cfg.c launcher/cfg.h \
 	launcher/cond.c launcher/cond.h \
+	launcher/cost.c launcher/cost.h \
 	launcher/exitcode.h \
 	launcher/expect.c launcher/expect.h \
+	launcher/junit.c launcher/junit.h \
 	launcher/log.c launcher/log.h \
 	launcher/paths.c launcher/paths.h \
 	launcher/plan.c launcher/plan.h \

@@ -21,8 +21,10 @@
 #include "arch.h"
 #include "catalog.h"
 #include "cfg.h"
+#include "cost.h"
 #include "exitcode.h"
 #include "expect.h"
+#include "junit.h"
 #include "log.h"
 #include "paths.h"
 #include "plan.h"
@@ -57,7 +59,9 @@ struct options {
 	const char *images;
 	const char *config;
 	const char *log_dir;
+	const char *junit;
 	double timeout_factor;
+	unsigned shard_k, shard_n;	/* --shard K/N; 0: all */
 };
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -89,7 +93,8 @@ static const char usage_text[] =
 	"usage: kvm-unit-tests [-alnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
 	"                      [--arch arch] [--qemu path] [--images dir]\n"
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
-	"                      [--expect file] [test|glob ...]\n";
+	"                      [--expect file] [--junit file] [--shard k/n]\n"
+	"                      [test|glob ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -119,6 +124,9 @@ static void __attribute__((noreturn)) help(void)
 	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
 	      "      --expect FILE     known failures and skips (repeatable; default:\n"
 	      "                        the installed known-failures.md)\n"
+	      "      --junit FILE      also write the results to FILE as JUnit XML\n"
+	      "      --shard K/N       run part K of N cost-balanced parts of the\n"
+	      "                        selection (the same split on every host)\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
@@ -138,6 +146,8 @@ enum {
 	OPT_TIMEOUT_FACTOR,
 	OPT_LOG_DIR,
 	OPT_EXPECT,
+	OPT_JUNIT,
+	OPT_SHARD,
 };
 
 static const struct option long_options[] = {
@@ -155,6 +165,8 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "junit", required_argument, NULL, OPT_JUNIT },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -190,6 +202,7 @@ static double parse_factor(const char *s)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
+	char err[ERRLEN];
 	int c, a;
 
 	memset(o, 0, sizeof(*o));
@@ -254,6 +267,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPECT:
 			strv_push(&o->expect, optarg);
 			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case OPT_SHARD:
+			if (shard_parse(optarg, &o->shard_k, &o->shard_n, err,
+					sizeof(err)) < 0) {
+				warn("--shard: %s", err);
+				usage();
+			}
+			break;
 		default:
 			usage();
 		}
@@ -313,6 +336,32 @@ static int exit_status(const struct run_summary *sum)
 	return sum->failed || sum->output_error ? EXIT_FAILED : EXIT_PASS;
 }
 
+static void junit_collect(const struct test_result *r, void *arg)
+{
+	junit_add(arg, r);
+}
+
+/* --junit: the file is opened before anything runs, so that a bad path
+ * costs no test time. */
+static struct junit *junit_open(const struct options *o, FILE **out)
+{
+	char *suite, *props[3];
+	struct junit *j;
+
+	*out = fopen(o->junit, "w");
+	if (!*out)
+		die(EXIT_USAGE, "--junit %s: %s", o->junit, strerror(errno));
+	suite = xasprintf("kvm-unit-tests.%s", arch_name(o->arch));
+	props[0] = xasprintf("arch=%s", arch_name(o->arch));
+	props[1] = xasprintf("accel=%s", accel_name(o->accel));
+	props[2] = xasprintf("version=%s", PACKAGE_VERSION);
+	j = junit_new(suite, (const char *const *)props, 3);
+	for (int i = 0; i < 3; i++)
+		free(props[i]);
+	free(suite);
+	return j;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -325,6 +374,10 @@ int main(int argc, char **argv)
 	struct qemu qemu = { 0 };
 	struct strv tried = { 0 };
 	struct run_item *items;
+	struct junit *junit = NULL;
+	FILE *junit_out = NULL;
+	struct durations durations = { 0 };
+	size_t *order = NULL;
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
 	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
 	size_t runnable = 0, need_images = 0;
@@ -339,6 +392,8 @@ int main(int argc, char **argv)
 	load_catalog(&o, &cfg);
 	if (select_tests(&cfg, &o.patterns, &o.groups, o.all, &sel, err, sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
+	if (o.shard_n)
+		shard_select(&sel, o.shard_k, o.shard_n);
 	load_expectations(&o, exe_dir, &expect);
 
 	env.arch = o.arch;
@@ -379,6 +434,8 @@ int main(int argc, char **argv)
 		die(EXIT_ENV, "%s", err);
 	if (o.arch == ARCH_X86_64 || o.arch == ARCH_I386)
 		bios = qemu_find_qboot(&qemu);
+	if ((o.arch == ARCH_X86_64 || o.arch == ARCH_I386) && runnable && !bios)
+		warn("note: no qboot.rom (package qemu-system-data); x86 tests boot through QEMU's default firmware, which is slower");
 	env.qemu = &qemu;
 	env.bios = bios;
 	for (size_t i = 0; i < sel.n; i++)
@@ -398,6 +455,8 @@ int main(int argc, char **argv)
 	/* a closed stdout is a write error to report, not a silent death
 	 * that would leave the QEMUs running */
 	signal(SIGPIPE, SIG_IGN);
+	if (o.junit)
+		junit = junit_open(&o, &junit_out);
 	ropts = (struct run_opts){
 		.jobs = o.jobs ? o.jobs : env.online_cpus,
 		.output_cap = RUN_OUTPUT_CAP,
@@ -406,14 +465,33 @@ int main(int argc, char **argv)
 		.log_dir = log_dir,
 		.qemu_base = qemu.base,
 		.tap = stdout,
+		.on_result = junit ? junit_collect : NULL,
+		.on_result_arg = junit,
 	};
+	durations_load(log_dir, &durations);
+	ropts.order = order = cost_run_order(items, sel.n, &durations);
 	tap_begin(stdout, sel.n);
 	fflush(stdout);
 	run_all(items, sel.n, &ropts, &sum);
+	durations_record(&durations, items, sel.n);
+	if (log_dir && durations_save(log_dir, &durations) < 0)
+		warn("%s/%s: %s", log_dir, COST_DURATIONS_FILE, strerror(errno));
 	if (sum.output_error)
 		warn("stdout: %s", strerror(errno ? errno : EIO));
 	status = exit_status(&sum);
+	if (junit) {
+		bool bad = junit_write(junit, junit_out) < 0;
+
+		if (fclose(junit_out) == EOF || bad) {
+			warn("--junit %s: %s", o.junit, strerror(errno));
+			if (status == EXIT_PASS)
+				status = EXIT_FAILED;
+		}
+		junit_free(junit);
+	}
 out:
+	durations_free(&durations);
+	free(order);
 	for (size_t i = 0; i < sel.n; i++)
 		plan_item_free(&items[i]);
 	free(items);

@@ -143,6 +143,19 @@ char *paths_known_failures(const char *exe_dir)
 	if (is_file(p))
 		return p;
 	free(p);
+	/* The copy beside the images, for installs without documentation
+	 * (rpm --excludedocs, dpkg path-exclude=/usr/share/doc/...). */
+	if (exe_dir && (stage = staging_prefix(exe_dir))) {
+		p = xasprintf("%s%s/known-failures.md", stage, PKGDATADIR);
+		free(stage);
+		if (is_file(p))
+			return p;
+		free(p);
+	}
+	p = xstrdup(PKGDATADIR "/known-failures.md");
+	if (is_file(p))
+		return p;
+	free(p);
 	return NULL;
 }
 

@@ -153,7 +153,7 @@ void plan_argv(const struct plan_env *env, struct run_item *it)
 		.accel = it->res.accel,
 		.smp = it->smp,
 		.image = it->image,
-		.bios = env->bios,
+		.bios = it->test->firmware == CFG_FIRMWARE_QBOOT ? env->bios : NULL,
 	};
 
 	if (!it->skip && env->qemu)

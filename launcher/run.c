@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cost.h"
 #include "log.h"
 #include "progress.h"
 #include "run.h"
@@ -32,6 +33,7 @@ struct job {
 	int fd[3];		/* [1] QEMU's stdout, [2] its stderr; -1: closed */
 	struct linebuf lb[3];
 	size_t bytes;
+	unsigned slots;		/* of the -j budget, cost_slots() */
 	double start;
 	double deadline;	/* the test's timeout */
 	double kill_at;		/* SIGKILL after SIGTERM; 0: not yet */
@@ -48,7 +50,9 @@ struct runner {
 	const struct run_opts *o;
 	struct run_item *items;
 	size_t n;
-	size_t next_start;
+	bool *started;
+	size_t nstarted;
+	unsigned used;		/* slots taken by the running jobs */
 	size_t next_print;
 	unsigned printed;
 	bool *done;
@@ -315,6 +319,8 @@ static void print_ready(struct runner *rn)
 
 		progress_clear(&rn->progress);
 		tap_result(tap, ++rn->printed, &it->res);
+		if (rn->o->on_result)
+			rn->o->on_result(&it->res, rn->o->on_result_arg);
 		if (fflush(tap) == EOF || ferror(tap))
 			rn->sum->output_error = true;
 		/* printed: its report lines need not stay in memory */
@@ -363,6 +369,7 @@ static void finish(struct runner *rn, struct job *j)
 	j->pid = 0;
 	j->item = NULL;
 	rn->running--;
+	rn->used -= j->slots;
 	account(rn, it);
 }
 
@@ -435,30 +442,49 @@ static void draw(struct runner *rn)
 	progress_draw(&rn->progress, names, n);
 }
 
+static void skip_item(struct runner *rn, struct run_item *it)
+{
+	if (rn->o->log_dir) {
+		FILE *f = log_open(rn->o->log_dir, it->test->name, &it->res.log_path);
+
+		if (f) {
+			log_footer(f, &it->res);
+			fclose(f);
+		}
+	}
+	rn->done[it - rn->items] = true;
+	account(rn, it);
+}
+
+/* Starts, in rn->o->order, every item whose slots fit in what is left of
+ * the budget; a smaller one may pass a larger one that must wait. */
 static void start_more(struct runner *rn)
 {
-	while (rn->running < rn->o->jobs && rn->next_start < rn->n) {
-		struct run_item *it = &rn->items[rn->next_start++];
+	for (size_t k = 0; k < rn->n && rn->nstarted < rn->n; k++) {
+		size_t idx = rn->o->order ? rn->o->order[k] : k;
+		struct run_item *it = &rn->items[idx];
 		struct job *j = NULL;
+		unsigned slots;
 
+		if (rn->started[idx])
+			continue;
 		if (it->skip) {
-			if (rn->o->log_dir) {
-				FILE *f = log_open(rn->o->log_dir, it->test->name,
-						   &it->res.log_path);
-
-				if (f) {
-					log_footer(f, &it->res);
-					fclose(f);
-				}
-			}
-			rn->done[it - rn->items] = true;
-			account(rn, it);
+			rn->started[idx] = true;
+			rn->nstarted++;
+			skip_item(rn, it);
 			continue;
 		}
+		slots = cost_slots(it->smp, rn->o->jobs);
+		if (rn->used + slots > rn->o->jobs)
+			continue;
 		for (size_t i = 0; i < rn->o->jobs && !j; i++)
 			if (!rn->jobs[i].item)
 				j = &rn->jobs[i];
+		rn->started[idx] = true;
+		rn->nstarted++;
 		start(rn, j, it);
+		j->slots = slots;
+		rn->used += slots;
 	}
 }
 
@@ -490,6 +516,8 @@ static void interrupt(struct runner *rn)
 			continue;
 		progress_clear(&rn->progress);
 		tap_result(rn->o->tap, ++rn->printed, &rn->items[i].res);
+		if (rn->o->on_result)
+			rn->o->on_result(&rn->items[i].res, rn->o->on_result_arg);
 	}
 	progress_clear(&rn->progress);
 	tap_bail_out(rn->o->tap, "interrupted");
@@ -515,7 +543,7 @@ static void loop(struct runner *rn)
 
 	start_more(rn);
 	print_ready(rn);
-	while (rn->running || rn->next_start < rn->n) {
+	while (rn->running || rn->nstarted < rn->n) {
 		double next, wait;
 		size_t np = 0;
 		int timeout_ms;
@@ -576,6 +604,7 @@ void run_all(struct run_item *items, size_t n, const struct run_opts *o,
 
 	memset(sum, 0, sizeof(*sum));
 	rn.done = xcalloc(n, sizeof(*rn.done));
+	rn.started = xcalloc(n, sizeof(*rn.started));
 	rn.jobs = xcalloc(o->jobs, sizeof(*rn.jobs));
 	progress_init(&rn.progress, n, o->progress);
 
@@ -596,5 +625,6 @@ void run_all(struct run_item *items, size_t n, const struct run_opts *o,
 	close(rn.sigfd);
 	sigprocmask(SIG_SETMASK, &rn.oldmask, NULL);
 	free(rn.done);
+	free(rn.started);
 	free(rn.jobs);
 }

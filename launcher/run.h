@@ -27,13 +27,17 @@ struct run_item {
 };
 
 struct run_opts {
-	unsigned jobs;
+	unsigned jobs;		/* the CPU budget: a test takes min(smp, jobs) */
+	const size_t *order;	/* the order to start items in; NULL: theirs */
 	size_t output_cap;
 	bool verbose;		/* guest output to stderr */
 	bool progress;		/* the progress line, if stderr is a tty */
 	const char *log_dir;	/* NULL: no logs */
 	const char *qemu_base;	/* for recognising QEMU's error lines */
 	FILE *tap;
+	/* called with each result right after its TAP line, or NULL */
+	void (*on_result)(const struct test_result *r, void *arg);
+	void *on_result_arg;
 };
 
 struct run_summary {

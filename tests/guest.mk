@@ -6,3 +6,9 @@ EXTRA_DIST += tests/guest/x86_64-kvm.sh tests/guest/x86_64-tcg.sh
 if ARCH_X86_64
 TESTS += tests/guest/x86_64-kvm.sh tests/guest/x86_64-tcg.sh
 endif
+
+EXTRA_DIST += tests/guest/i386-kvm.sh tests/guest/i386-tcg.sh
+
+if ARCH_I386
+TESTS += tests/guest/i386-kvm.sh tests/guest/i386-tcg.sh
+endif

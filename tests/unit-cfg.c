@@ -598,6 +598,21 @@ static void cfg_parses_every_unittests_cfg_in_the_tree(void)
 	printf("# %u unittests.cfg files parsed\n", found);
 }
 
+static void cfg_takes_firmware_qboot_or_default(void)
+{
+	struct cfg cfg;
+
+	EXPECT_INT(parse("[a]\nfile = a.flat\n"
+			 "[b]\nfile = b.flat\nfirmware = default\n"
+			 "[c]\nfile = c.flat\nfirmware = qboot\n", &cfg), 0);
+	EXPECT_INT(cfg_find(&cfg, "a")->firmware, CFG_FIRMWARE_QBOOT);
+	EXPECT_INT(cfg_find(&cfg, "b")->firmware, CFG_FIRMWARE_DEFAULT);
+	EXPECT_INT(cfg_find(&cfg, "c")->firmware, CFG_FIRMWARE_QBOOT);
+	cfg_free(&cfg);
+	EXPECT_HAS(error_of("[a]\nfile = a.flat\nfirmware = seabios\n"),
+		   "t.cfg:3: key 'firmware': unknown firmware 'seabios'");
+}
+
 int main(void)
 {
 	RUN(cfg_parses_every_key);
@@ -643,5 +658,6 @@ int main(void)
 	RUN(cfg_rejects_file_over_size_limit);
 	RUN(cfg_survives_random_input);
 	RUN(cfg_parses_every_unittests_cfg_in_the_tree);
+	RUN(cfg_takes_firmware_qboot_or_default);
 	return unit_done();
 }

@@ -8,7 +8,8 @@ UNIT_TESTS = \
 	tests/unit-select \
 	tests/unit-expect \
 	tests/unit-verdict \
-	tests/unit-tap
+	tests/unit-tap \
+	tests/unit-cost
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -37,3 +38,6 @@ tests_unit_verdict_LDADD = $(UNIT_LDADD)
 tests_unit_tap_SOURCES = tests/unit-tap.c tests/unit-harness.h
 tests_unit_tap_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_tap_LDADD = $(UNIT_LDADD)
+tests_unit_cost_SOURCES = tests/unit-cost.c tests/unit-harness.h
+tests_unit_cost_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_cost_LDADD = $(UNIT_LDADD)

@@ -7,7 +7,7 @@
 # multiboot loader accepts. GNU make pattern rules; -MMD -MP dependency
 # files are included at the end.
 
-X86_64_TESTS = selftest smptest msr tsc sieve
+X86_64_TESTS = selftest smptest msr tsc sieve emulator syscall debug tsc_adjust exit0 kvmclock idt hypercall access vmexit apic pcid memory eventinj hyperv_clock hyperv_synic hyperv_stimer rmap_chain xsave pmu rdpid umip svm ioapic vmx nmi
 
 X86_64_LIB_SRCS = \
 	lib/x86/cstart64.S \
@@ -16,23 +16,32 @@ X86_64_LIB_SRCS = \
 	lib/x86/serial.c \
 	lib/x86/desc.c \
 	lib/x86/fwcfg.c \
+	lib/x86/hyperv.c \
 	lib/x86/vm.c \
 	lib/x86/apic.c \
-	lib/x86/smp.c
+	lib/x86/ioapic.c \
+	lib/x86/smp.c \
+	lib/x86/usermode.c
 
 X86_64_LIB_HDRS = \
 	lib/x86/apic.h \
+	lib/x86/ioapic.h \
+	lib/x86/pc_testdev.h \
 	lib/x86/desc.h \
 	lib/x86/fwcfg.h \
+	lib/x86/hyperv.h \
+	lib/x86/kvm_para.h \
 	lib/x86/layout.h \
 	lib/x86/msr.h \
 	lib/x86/multiboot.h \
 	lib/x86/percpu.h \
 	lib/x86/processor.h \
+	lib/x86/pvclock.h \
 	lib/x86/serial.h \
 	lib/x86/setup.h \
 	lib/x86/smp.h \
 	lib/x86/types.h \
+	lib/x86/usermode.h \
 	lib/x86/vm.h
 
 X86_64_TEST_SRCS = $(X86_64_TESTS:%=x86/%.c)

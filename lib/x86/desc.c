@@ -6,6 +6,7 @@
 #include "x86/desc.h"
 #include "x86/percpu.h"
 #include "x86/processor.h"
+#include "x86/smp.h"
 
 _Static_assert(__builtin_offsetof(struct percpu, self) == PERCPU_SELF,
 	       "PERCPU_SELF");
@@ -15,7 +16,9 @@ _Static_assert(__builtin_offsetof(struct percpu, ex_vector) == PERCPU_EX_VECTOR,
 	       "PERCPU_EX_VECTOR");
 _Static_assert(__builtin_offsetof(struct percpu, ex_error_code) ==
 	       PERCPU_EX_ERROR_CODE, "PERCPU_EX_ERROR_CODE");
+#ifdef __x86_64__
 _Static_assert(sizeof(struct tss64) == 104, "TSS size, SDM vol 3, 8.7");
+typedef struct tss64 cpu_tss_t;
 
 /* 16-byte long-mode gate, SDM vol 3, 6.14.1 (figure 6-8) */
 struct idt_gate {
@@ -27,6 +30,26 @@ struct idt_gate {
 	u32 offset2;
 	u32 reserved;
 } __attribute__((packed));
+#else
+_Static_assert(sizeof(struct tss32) == 104, "TSS size, SDM vol 3, 8.2.1");
+typedef struct tss32 cpu_tss_t;
+
+/* 8-byte protected-mode gate, SDM vol 3, 6.11 (figure 6-2); type 0xe is
+ * the 32-bit interrupt gate. No IST: #DF, NMI and #MC run on the
+ * interrupted stack. */
+struct idt_gate {
+	u16 offset0;
+	u16 selector;
+	u8 ist;		/* reserved, zero */
+	u8 type_attr;
+	u16 offset1;
+} __attribute__((packed));
+
+/* Writable data, present, DPL 0, D/B = 1, byte granular (SDM vol 3,
+ * 3.4.5): the segment GS names, this CPU's struct percpu. */
+#define DESC_DATA_RW	0x92
+#define DESC_DB		0x4
+#endif
 
 #define GATE_INTERRUPT	0x0e	/* 64-bit interrupt gate: clears IF */
 #define GATE_PRESENT	0x80
@@ -40,12 +63,13 @@ struct idt_gate {
 
 struct cpu_desc {
 	u64 gdt[GDT_ENTRIES];
-	struct tss64 tss;
+	cpu_tss_t tss;
 } __attribute__((aligned(16)));
 
+/* Pointer-sized on both arches: EX_FIXUP_END (processor.h) */
 struct ex_table_entry {
-	u64 insn;
-	u64 fixup;
+	uintptr_t insn;
+	uintptr_t fixup;
 };
 
 struct catch_ctx {
@@ -57,7 +81,12 @@ extern char isr_stubs[];
 extern u64 boot_gdt[];
 extern struct ex_table_entry __ex_table_start[], __ex_table_end[];
 int setjmp(u64 *jb) __attribute__((returns_twice));
+#ifdef __x86_64__
 void longjmp(u64 *jb, int val) __attribute__((noreturn));
+#else
+/* cstart32.S: arguments in EAX and EDX (see do_exception()) */
+void longjmp(u64 *jb, int val) __attribute__((noreturn, regparm(3)));
+#endif
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static exception_handler_t handlers[256];
@@ -72,16 +101,21 @@ struct desc_ptr {
 void set_idt_entry(unsigned vector, void *handler_addr, unsigned dpl,
 		   unsigned ist)
 {
-	u64 a = (u64)handler_addr;
+	u64 a = (uintptr_t)handler_addr;
 	struct idt_gate *g = &idt[vector & 0xff];
 
 	g->offset0 = a & 0xffff;
 	g->selector = KERNEL_CS;
-	g->ist = ist & 7;
 	g->type_attr = GATE_PRESENT | ((dpl & 3) << 5) | GATE_INTERRUPT;
 	g->offset1 = (a >> 16) & 0xffff;
+#ifdef __x86_64__
+	g->ist = ist & 7;
 	g->offset2 = a >> 32;
 	g->reserved = 0;
+#else
+	(void)ist;
+	g->ist = 0;
+#endif
 }
 
 void reset_idt_entry(unsigned vector)
@@ -104,16 +138,23 @@ void idt_init(void)
 void cpu_desc_init(unsigned cpu)
 {
 	struct cpu_desc *d = &cpu_desc[cpu];
-	u64 base = (u64)&d->tss;
+	u64 base = (uintptr_t)&d->tss;
 	u64 limit = sizeof(d->tss) - 1;
-	struct desc_ptr gdtr = { sizeof(d->gdt) - 1, (u64)d->gdt };
-	struct desc_ptr idtr = { sizeof(idt) - 1, (u64)idt };
+	struct desc_ptr gdtr = { sizeof(d->gdt) - 1, (uintptr_t)d->gdt };
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 	unsigned i;
 
 	for (i = 0; i < GDT_ENTRIES; i++)
 		d->gdt[i] = boot_gdt[i];
 	memset(&d->tss, 0, sizeof(d->tss));
-	d->tss.ist[IST_CRITICAL - 1] = (u64)ist_stacks[cpu] + IST_STACK_SIZE;
+#ifdef __x86_64__
+	d->tss.ist[IST_CRITICAL - 1] = (uintptr_t)ist_stacks[cpu] +
+				       IST_STACK_SIZE;
+#else
+	/* the ring 0 stack for an interrupt from ring 3 (SDM vol 3, 6.12.1) */
+	d->tss.esp0 = (uintptr_t)ist_stacks[cpu] + IST_STACK_SIZE;
+	d->tss.ss0 = KERNEL_DS;
+#endif
 	/* no I/O permission bitmap: base beyond the limit, SDM vol 1, 19.5.2 */
 	d->tss.iomap_base = sizeof(d->tss);
 
@@ -122,14 +163,27 @@ void cpu_desc_init(unsigned cpu)
 			      ((u64)DESC_TSS_AVAIL << 40) |
 			      (((limit >> 16) & 0xf) << 48) |
 			      (((base >> 24) & 0xff) << 56);
+#ifdef __x86_64__
 	d->gdt[TSS_SEL / 8 + 1] = base >> 32;
+#else
+	/* SDM vol 3, 3.4.5 (figure 3-8): GS reaches this CPU's percpu. */
+	base = (uintptr_t)percpu_of(cpu);
+	limit = sizeof(struct percpu) - 1;
+	d->gdt[PERCPU_SEL / 8] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+				 ((u64)DESC_DATA_RW << 40) |
+				 ((u64)DESC_DB << 52) |
+				 (((base >> 24) & 0xff) << 56);
+#endif
 
 	asm volatile("lgdt %0" :: "m"(gdtr) : "memory");
 	asm volatile("ltr %w0" :: "r"(TSS_SEL) : "memory");
 	asm volatile("lidt %0" :: "m"(idtr) : "memory");
+#ifdef __i386__
+	asm volatile("mov %0, %%gs" :: "r"(PERCPU_SEL) : "memory");
+#endif
 }
 
-struct tss64 *this_cpu_tss(void)
+cpu_tss_t *this_cpu_tss(void)
 {
 	return &cpu_desc[this_cpu()->cpu].tss;
 }
@@ -220,9 +274,23 @@ void do_exception(struct ex_regs *regs)
 		ctx->result.cr2 = read_cr2();
 		ctx->result.rip = regs->rip;
 		/* Resume in longjmp(ctx->jb, 1) after IRET restores RFLAGS. */
-		regs->rdi = (u64)ctx->jb;
+#ifdef __x86_64__
+		regs->rdi = (uintptr_t)ctx->jb;
 		regs->rsi = 1;
-		regs->rip = (u64)longjmp;
+#else
+		regs->rax = (uintptr_t)ctx->jb;
+		regs->rdx = 1;
+#endif
+		regs->rip = (uintptr_t)longjmp;
+#ifdef __x86_64__
+		/* From ring 3 (usermode.c): resume in ring 0, RFLAGS fixed
+		 * bit only (the caller restores its own). */
+		if (regs->cs & 3) {
+			regs->cs = KERNEL_CS;
+			regs->ss = KERNEL_DS;
+			regs->rflags = X86_EFLAGS_FIXED;
+		}
+#endif
 		return;
 	}
 

@@ -18,6 +18,7 @@
 #include "x86/layout.h"
 #include "x86/processor.h"
 
+#ifdef __x86_64__
 /* Stack image built by isr.S; field order is the push order reversed. */
 struct ex_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -27,6 +28,18 @@ struct ex_regs {
 	/* pushed by the CPU, SDM vol 3, 6.14.2 (figure 6-9) */
 	u64 rip, cs, rflags, rsp, ss;
 };
+#else
+/* i386: stack image built by isr32.S, with the 64-bit field names so a
+ * handler reads the same on both arches. */
+struct ex_regs {
+	u32 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u32 vector;
+	u32 error_code;
+	/* pushed by the CPU, SDM vol 3, 6.12.1 (figure 6-4); rsp and ss
+	 * only when the exception came from ring 3 */
+	u32 rip, cs, rflags, rsp, ss;
+};
+#endif
 
 typedef void (*exception_handler_t)(struct ex_regs *regs);
 
@@ -62,6 +75,7 @@ void set_idt_entry(unsigned vector, void *handler_addr, unsigned dpl,
 /* Same, back to the default stub that leads to do_exception(). */
 void reset_idt_entry(unsigned vector);
 
+#ifdef __x86_64__
 /* The calling CPU's TSS (SDM vol 3, 8.7, figure 8-11). */
 struct tss64 {
 	u32 reserved0;
@@ -74,6 +88,29 @@ struct tss64 {
 } __attribute__((packed));
 
 struct tss64 *this_cpu_tss(void);
+#else
+/* 32-bit TSS, SDM vol 3, 8.2.1 (figure 8-2); the upper half of each
+ * 16-bit field's dword is reserved. */
+struct tss32 {
+	u16 prev_task, reserved0;
+	u32 esp0;
+	u16 ss0, reserved1;
+	u32 esp1;
+	u16 ss1, reserved2;
+	u32 esp2;
+	u16 ss2, reserved3;
+	u32 cr3, eip, eflags;
+	u32 eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	u16 es, reserved4, cs, reserved5, ss, reserved6;
+	u16 ds, reserved7, fs, reserved8, gs, reserved9;
+	u16 ldt, reserved10;
+	u16 trap;	/* bit 0: T, debug trap on switch */
+	u16 iomap_base;
+} __attribute__((packed));
+
+/* The calling CPU's TSS, the one TR holds after boot (TSS_SEL). */
+struct tss32 *this_cpu_tss(void);
+#endif
 
 /* Boot-time: build the IDT once, then load GDT/TSS/IDT on each CPU. */
 void idt_init(void);

@@ -15,8 +15,21 @@
 #define KERNEL_CS32	0x18	/* 32-bit ring 0 code, used while booting */
 #define USER_DS		0x23	/* ring 3 data, RPL 3 */
 #define USER_CS		0x2b	/* 64-bit ring 3 code, RPL 3 */
+#ifdef __x86_64__
 #define TSS_SEL		0x30	/* 64-bit TSS, 16-byte descriptor */
 #define GDT_ENTRIES	8
+#else
+/*
+ * i386: the same selectors name 32-bit segments (KERNEL_CS and KERNEL_CS32
+ * are both flat 32-bit code, USER_CS is 32-bit); the TSS descriptor takes
+ * 8 bytes, the next slot holds this CPU's struct percpu (GS, see
+ * percpu.h), and slots from GDT_FREE_SEL on are zero for tests to fill.
+ */
+#define TSS_SEL		0x30	/* 32-bit TSS, SDM vol 3, 8.2.2 */
+#define PERCPU_SEL	0x38
+#define GDT_FREE_SEL	0x40
+#define GDT_ENTRIES	16
+#endif
 
 #define MAX_CPUS	64
 #define STACK_SIZE	0x4000	/* per-CPU kernel stack */

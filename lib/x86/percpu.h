@@ -13,10 +13,19 @@
 #define EX_NONE			(~0ull)
 
 /* Byte offsets used from assembler; desc.c checks them with static asserts. */
+#ifdef __x86_64__
 #define PERCPU_SELF		0
 #define PERCPU_CPU		8
 #define PERCPU_EX_VECTOR	16
 #define PERCPU_EX_ERROR_CODE	24
+#else
+/* i386: 4-byte pointers, and the i386 ABI aligns u64 members to 4. GS is
+ * a segment whose base is this CPU's struct percpu (desc.c). */
+#define PERCPU_SELF		0
+#define PERCPU_CPU		4
+#define PERCPU_EX_VECTOR	12
+#define PERCPU_EX_ERROR_CODE	20
+#endif
 
 #ifndef __ASSEMBLER__
 

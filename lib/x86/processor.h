@@ -205,76 +205,81 @@ static inline unsigned cpuid_maxphyaddr(void)
 	return cpuid(0x80000008).a & 0xff;
 }
 
-static inline u64 read_cr0(void)
+/* Control registers are 32 bits wide on i386, 64 on x86_64: unsigned
+ * long is both. */
+static inline unsigned long read_cr0(void)
 {
-	u64 v;
+	unsigned long v;
 
 	asm volatile("mov %%cr0, %0" : "=r"(v) :: "memory");
 	return v;
 }
 
-static inline void write_cr0(u64 v)
+static inline void write_cr0(unsigned long v)
 {
 	asm volatile("mov %0, %%cr0" :: "r"(v) : "memory");
 }
 
-static inline u64 read_cr2(void)
+static inline unsigned long read_cr2(void)
 {
-	u64 v;
+	unsigned long v;
 
 	asm volatile("mov %%cr2, %0" : "=r"(v) :: "memory");
 	return v;
 }
 
-static inline void write_cr2(u64 v)
+static inline void write_cr2(unsigned long v)
 {
 	asm volatile("mov %0, %%cr2" :: "r"(v) : "memory");
 }
 
-static inline u64 read_cr3(void)
+static inline unsigned long read_cr3(void)
 {
-	u64 v;
+	unsigned long v;
 
 	asm volatile("mov %%cr3, %0" : "=r"(v) :: "memory");
 	return v;
 }
 
-static inline void write_cr3(u64 v)
+static inline void write_cr3(unsigned long v)
 {
 	asm volatile("mov %0, %%cr3" :: "r"(v) : "memory");
 }
 
-static inline u64 read_cr4(void)
+static inline unsigned long read_cr4(void)
 {
-	u64 v;
+	unsigned long v;
 
 	asm volatile("mov %%cr4, %0" : "=r"(v) :: "memory");
 	return v;
 }
 
-static inline void write_cr4(u64 v)
+static inline void write_cr4(unsigned long v)
 {
 	asm volatile("mov %0, %%cr4" :: "r"(v) : "memory");
 }
 
-static inline u64 read_cr8(void)
+/* CR8 exists only in 64-bit mode (SDM vol 3, 2.5). */
+#ifdef __x86_64__
+static inline unsigned long read_cr8(void)
 {
-	u64 v;
+	unsigned long v;
 
 	asm volatile("mov %%cr8, %0" : "=r"(v) :: "memory");
 	return v;
 }
 
-static inline void write_cr8(u64 v)
+static inline void write_cr8(unsigned long v)
 {
 	asm volatile("mov %0, %%cr8" :: "r"(v) : "memory");
 }
+#endif
 
-static inline u64 read_rflags(void)
+static inline unsigned long read_rflags(void)
 {
-	u64 v;
+	unsigned long v;
 
-	asm volatile("pushfq; popq %0" : "=r"(v) :: "memory");
+	asm volatile("pushf; pop %0" : "=r"(v) :: "memory");
 	return v;
 }
 
@@ -300,6 +305,7 @@ static inline void wrmsr(u32 index, u64 val)
  * EX_FIXUP_BEGIN clears the record; the caller then reads it back with
  * exception_vector().
  */
+#ifdef __x86_64__
 #define EX_FIXUP_BEGIN \
 	"movq $-1, %%gs:" __stringify_x86(PERCPU_EX_VECTOR) "\n\t"
 #define EX_FIXUP_END \
@@ -307,23 +313,36 @@ static inline void wrmsr(u32 index, u64 val)
 	".balign 8\n\t" \
 	".quad 1b, 2b\n\t" \
 	".popsection\n\t"
+#else
+/* i386: the u64 record is two dwords; table entries are 32-bit. */
+#define EX_FIXUP_BEGIN \
+	"movl $-1, %%gs:" __stringify_x86(PERCPU_EX_VECTOR) "\n\t" \
+	"movl $-1, %%gs:" __stringify_x86(PERCPU_EX_VECTOR) "+4\n\t"
+#define EX_FIXUP_END \
+	".pushsection .ex_table, \"a\"\n\t" \
+	".balign 4\n\t" \
+	".long 1b, 2b\n\t" \
+	".popsection\n\t"
+#endif
 #define __stringify_x86_1(x) #x
 #define __stringify_x86(x) __stringify_x86_1(x)
 
 /* Vector raised by the last EX_FIXUP-protected instruction, or -1. */
 static inline int exception_vector(void)
 {
-	u64 v;
+	unsigned long v;
 
-	asm volatile("movq %%gs:%c1, %0" : "=r"(v) : "i"(PERCPU_EX_VECTOR));
-	return v == EX_NONE ? -1 : (int)v;
+	/* vectors and error codes fit the low 32 bits (i386 reads only
+	 * those) */
+	asm volatile("mov %%gs:%c1, %0" : "=r"(v) : "i"(PERCPU_EX_VECTOR));
+	return v == (unsigned long)EX_NONE ? -1 : (int)v;
 }
 
 static inline u64 exception_error_code(void)
 {
-	u64 v;
+	unsigned long v;
 
-	asm volatile("movq %%gs:%c1, %0"
+	asm volatile("mov %%gs:%c1, %0"
 		     : "=r"(v) : "i"(PERCPU_EX_ERROR_CODE));
 	return v;
 }

@@ -118,6 +118,10 @@ static void map_high_memory(void)
 {
 	unsigned i;
 
+	/* i386 addresses stop at 4 GiB: RAM above is not mapped. */
+	if (sizeof(void *) < 8)
+		return;
+
 	for (i = 0; i < e820_count; i++) {
 		u64 lo = e820[i].address, hi = lo + e820[i].length;
 

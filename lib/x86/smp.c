@@ -48,7 +48,10 @@ void percpu_init(unsigned cpu)
 	p->self = p;
 	p->cpu = cpu;
 	p->ex_vector = EX_NONE;
+#ifdef __x86_64__
 	wrmsr(MSR_GS_BASE, (u64)(uintptr_t)p);
+#endif
+	/* i386: cpu_desc_init() points GS at p through PERCPU_SEL. */
 }
 
 bool cpu_idle(unsigned cpu)
@@ -141,11 +144,11 @@ void ap_main(unsigned cpu)
 }
 
 /* Generous: an AP under TCG on a loaded host can take a while. */
-#define AP_WAIT_SPINS	(1ul << 32)
+#define AP_WAIT_SPINS	(1ull << 32)
 
 void smp_init(void)
 {
-	unsigned long spins = 0;
+	u64 spins = 0;
 	unsigned want;
 
 	this_cpu()->apic_id = apic_id();

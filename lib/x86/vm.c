@@ -18,6 +18,14 @@
 /* Non-leaf entries allow everything; the leaf decides (SDM vol 3, 4.6). */
 #define PT_TABLE_FLAGS	(PT_PRESENT | PT_WRITABLE | PT_USER)
 
+/* 4-level paging on x86_64; PAE on i386 (SDM vol 3, 4.4): the same
+ * entries, the walk starting one level lower at the 4-entry PDPT. */
+#ifdef __x86_64__
+#define PT_TOP_LEVEL	4
+#else
+#define PT_TOP_LEVEL	3
+#endif
+
 static struct spinlock vm_lock;
 static u64 vmap_next = VMAP_BASE;
 
@@ -64,9 +72,12 @@ static u64 *walk_create(u64 va, int target)
 	u64 *table = table_of(read_cr3());
 	int level;
 
-	for (level = 4; level > target; level--) {
+	for (level = PT_TOP_LEVEL; level > target; level--) {
 		u64 *e = &table[PT_INDEX(va, level)];
 
+		/* PAE PDPTEs have no RW/US bits (SDM vol 3, 4.4.1); all four
+		 * are present from boot (cstart32.S). */
+		assert(PT_TOP_LEVEL == 4 || level < 3 || (*e & PT_PRESENT));
 		if (!(*e & PT_PRESENT)) {
 			*e = (u64)(uintptr_t)alloc_page() | PT_TABLE_FLAGS;
 		} else if (*e & PT_PAGE_SIZE) {
@@ -85,7 +96,7 @@ u64 *get_pte_level(const void *virt, int *level)
 	u64 *table = table_of(read_cr3());
 	int l;
 
-	for (l = 4; l >= 1; l--) {
+	for (l = PT_TOP_LEVEL; l >= 1; l--) {
 		u64 *e = &table[PT_INDEX(va, l)];
 
 		if (l > 1 && !(*e & PT_PRESENT))

@@ -32,7 +32,13 @@
 #define PT_ADDR_MASK		0x000ffffffffff000ull	/* bits 51:12 */
 
 /* Start of the virtual range vmap() hands out: above any RAM we map. */
+#ifdef __x86_64__
 #define VMAP_BASE		(1ull << 45)
+#else
+/* i386: 32-bit addresses. Below where firmware places PCI BARs (from
+ * 0xc0000000 at the lowest), above RAM unless -m exceeds 2.5 GiB. */
+#define VMAP_BASE		0xa0000000ull
+#endif
 
 /* Leaf entry mapping @virt: a PTE, or a PDE/PDPTE with PT_PAGE_SIZE. NULL
  * when a level on the way is not present. *@level gets 1 (4K), 2 (2M)

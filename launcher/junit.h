@@ -1,0 +1,24 @@
+/* --junit FILE: the results as JUnit XML, the Ant/Jenkins report format
+ * that Jenkins, GitLab and most CI dashboards read (tests/junit.xsd is the
+ * shape it follows). Written beside the TAP, never instead of it. */
+#ifndef KUT_JUNIT_H
+#define KUT_JUNIT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "result.h"
+
+struct junit;
+
+/* @suite names the <testsuite> and each case's classname ("kvm-unit-tests.
+ * x86_64"); @props are name=value strings for the suite's <properties>. */
+struct junit *junit_new(const char *suite, const char *const *props,
+			size_t nprops);
+/* Copies what the report needs from @r: call it before r->gout is freed. */
+void junit_add(struct junit *j, const struct test_result *r);
+/* The whole document; -1 with errno set when writing failed. */
+int junit_write(const struct junit *j, FILE *out);
+void junit_free(struct junit *j);
+
+#endif

@@ -1,0 +1,131 @@
+#!/bin/bash
+# End-to-end: --expect FILE (known failures and skips, contract.md): a
+# matching "fail" entry turns a failure into TAP "# TODO reason", a "skip"
+# entry into "# SKIP reason" without running QEMU; entries whose WHERE does
+# not hold, or whose assertion glob does not cover every failure, change
+# nothing.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_setup
+
+# expect_file NAME LINE...: write $E2E/NAME.
+expect_file()
+{
+	local f=$E2E/$1
+	shift
+	printf '%s\n' "$@" >"$f"
+}
+
+tap_reason()
+{
+	tap_line "$1" | grep -qF -- "$2"
+}
+
+no_todo()
+{
+	tap_not_ok "$1" && ! tap_directive "$1" TODO
+}
+
+nothing_ran()
+{
+	[ ! -s "$E2E/state/pids" ]
+}
+
+# --- fail entries -----------------------------------------------------------
+expect_file known.txt "# known failures" "fail  fail  *  upstream bug 1234: broken thing"
+kut --expect "$E2E/known.txt" fail
+check "known_failure_is_tap_todo" tap_directive fail TODO
+check "known_failure_todo_carries_the_reason" tap_reason fail "upstream bug 1234: broken thing"
+check "known_failure_is_still_not_ok" tap_not_ok fail
+check "known_failure_alone_exits_0" rc_is 0
+
+expect_file where-kvm.txt "fail fail accel=kvm only under KVM"
+kut --expect "$E2E/where-kvm.txt" fail
+check "fail_entry_for_another_accel_does_not_apply" no_todo fail
+check "fail_entry_for_another_accel_exits_1" rc_is 1
+
+expect_file where-arch.txt "fail fail arch=aarch64,accel=tcg only on aarch64"
+kut --expect "$E2E/where-arch.txt" fail
+check "fail_entry_for_another_arch_does_not_apply" no_todo fail
+check "fail_entry_for_another_arch_exits_1" rc_is 1
+
+expect_file where-both.txt "fail fail arch=x86_64,accel=tcg x86_64 under TCG"
+kut --expect "$E2E/where-both.txt" fail
+check "fail_entry_whose_where_holds_applies" tap_directive fail TODO
+
+expect_file glob-name.txt 'fail "fail*" * every fail test'
+kut --expect "$E2E/glob-name.txt" fail fail-two
+check "test_name_glob_covers_fail" tap_directive fail TODO
+check "test_name_glob_covers_fail_two" tap_directive fail-two TODO
+check "test_name_glob_run_exits_0" rc_is 0
+
+expect_file partial.txt 'fail "fail-two/fake: movbe: *" * movbe is emulated badly'
+kut --expect "$E2E/partial.txt" fail-two
+check "assertion_glob_not_covering_every_failure_is_a_real_failure" rc_is 1
+check "assertion_glob_not_covering_every_failure_has_no_todo" no_todo fail-two
+
+expect_file both.txt 'fail "fail-two/fake: movbe: *" * movbe is emulated badly' \
+	'fail "fail-two/*broken (got 3, want 4)" * the other one'
+kut --expect "$E2E/both.txt" fail-two
+check "assertion_globs_covering_every_failure_make_todo" tap_directive fail-two TODO
+check "assertion_globs_covering_every_failure_exit_0" rc_is 0
+
+# --- skip entries -----------------------------------------------------------
+: >"$E2E/state/pids"
+expect_file skip.txt "skip pass * host lacks the frobnicator"
+kut --expect "$E2E/skip.txt" pass
+check "skip_entry_is_tap_skip" tap_directive pass SKIP
+check "skip_entry_carries_the_reason" tap_reason pass "host lacks the frobnicator"
+check "skip_entry_does_not_run_qemu" nothing_ran
+check "skip_entry_exits_0" rc_is 0
+
+# --- several files, markdown -------------------------------------------------
+kut --expect "$E2E/known.txt" --expect "$E2E/skip.txt" pass fail
+check "expect_is_repeatable_first_file" tap_directive fail TODO
+check "expect_is_repeatable_second_file" tap_directive pass SKIP
+
+cat >"$E2E/known.md" <<'EOF'
+# Known failures
+
+Prose outside the fenced block is not read, even when it looks like an entry:
+
+skip pass * this line is prose
+
+```expect
+# why: the fake's broken thing
+fail fail * tracked in the markdown file
+```
+
+```sh
+skip pass-again * a block of another language
+```
+EOF
+kut --expect "$E2E/known.md" pass pass-again fail
+check "markdown_expect_block_applies" tap_directive fail TODO
+ran_plainly()
+{
+	tap_ok "$1" && ! tap_directive "$1" SKIP
+}
+check "markdown_prose_is_ignored" ran_plainly pass
+check "markdown_other_fenced_blocks_are_ignored" ran_plainly pass-again
+
+# --- malformed files --------------------------------------------------------
+expect_file no-reason.txt "# a comment" "fail fail *"
+kut --expect "$E2E/no-reason.txt" fail
+check "expect_entry_without_reason_exits_2" rc_is 2
+check "expect_entry_without_reason_names_file_and_line" err_has "no-reason\.txt:2"
+
+expect_file bad-kind.txt "flaky fail * sometimes"
+kut --expect "$E2E/bad-kind.txt" fail
+check "expect_unknown_kind_exits_2" rc_is 2
+check "expect_unknown_kind_names_file_and_line" err_has "bad-kind\.txt:1"
+
+expect_file bad-where.txt "fail fail colour=blue reason"
+kut --expect "$E2E/bad-where.txt" fail
+check "expect_unknown_where_exits_2" rc_is 2
+
+kut --expect "$E2E/no-such-file.txt" fail
+check "expect_missing_file_exits_2" rc_is 2
+check "expect_missing_file_is_named" err_has "no-such-file\.txt"
+
+e2e_finish

@@ -1,0 +1,293 @@
+/*
+ * Debug exceptions: DR0-DR3 instruction and data breakpoints, single-step,
+ * INT1 (ICEBP) and INT3, and the reset values and fixed bits of DR6 and
+ * DR7. SDM vol 3, chapter 18 ("Debug, Branch Profile, TSC, and
+ * Intel Resource Director Technology Features"), 18.2 and 18.3; AMD APM
+ * vol 2, 13.1.
+ */
+#include "libcflat.h"
+#include "x86/desc.h"
+#include "x86/processor.h"
+
+/* DR6, SDM vol 3, 18.2.3 */
+#define DR6_B(n)	(1ul << (n))
+#define DR6_BS		(1ul << 14)
+/* Value at reset, and what DR6 reads after 0 is written (reserved bits
+ * 4-11 and 16-31 read 1, bit 12 reads 0), SDM vol 3, 18.2.3 and table
+ * 10-1 ("IA-32 Processor States Following Power-up, Reset, or INIT"). */
+#define DR6_INIT	0xffff0ff0ul
+#define DR6_ACTIVE_LOW	DR6_INIT
+
+/* DR7, SDM vol 3, 18.2.4: Ln enables, R/Wn and LENn fields, bit 10 reads
+ * 1; the value at reset is 400H. */
+#define DR7_INIT	0x400ul
+#define DR7_L(n)	(1ul << ((n) * 2))
+#define DR7_RW_SHIFT(n)	(16 + (n) * 4)
+#define DR7_LEN_SHIFT(n) (18 + (n) * 4)
+#define DR7_RW_EXEC	0ul
+#define DR7_RW_WRITE	1ul
+#define DR7_RW_RDWR	3ul
+#define DR7_LEN_1	0ul
+#define DR7_LEN_4	3ul
+#define DR7_LEN_8	2ul
+
+#define X86_EFLAGS_RF	(1ul << 16)
+
+#define DEFINE_DR(n)							\
+	static inline u64 read_dr##n(void)				\
+	{								\
+		u64 v;							\
+		asm volatile("mov %%dr" #n ", %0" : "=r"(v));		\
+		return v;						\
+	}								\
+	static inline void write_dr##n(u64 v)				\
+	{								\
+		asm volatile("mov %0, %%dr" #n :: "r"(v) : "memory");	\
+	}
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+DEFINE_DR(7)
+
+static inline u64 dr7_bp(unsigned n, u64 rw, u64 len)
+{
+	return DR7_INIT | DR7_L(n) | (rw << DR7_RW_SHIFT(n)) |
+	       (len << DR7_LEN_SHIFT(n));
+}
+
+static struct {
+	unsigned count;
+	u64 rip[4];
+	u64 dr6[4];
+	bool set_rf;
+} db;
+
+static void db_handler(struct ex_regs *regs)
+{
+	if (db.count < 4) {
+		db.rip[db.count] = regs->rip;
+		db.dr6[db.count] = read_dr6();
+	}
+	db.count++;
+	write_dr6(0);
+	/* Resume past an instruction breakpoint: RF suppresses it for one
+	 * instruction (SDM vol 3, 18.3.1.1). */
+	if (db.set_rf)
+		regs->rflags |= X86_EFLAGS_RF;
+	regs->rflags &= ~X86_EFLAGS_TF;
+}
+
+/* Breakpoint addresses cleared too: DR6.Bn may be set for a breakpoint
+ * that matches but is not enabled in DR7 (SDM vol 3, 18.2.3). */
+static void db_reset(bool set_rf)
+{
+	memset(&db, 0, sizeof(db));
+	db.set_rf = set_rf;
+	write_dr0(0);
+	write_dr1(0);
+	write_dr2(0);
+	write_dr3(0);
+	write_dr6(0);
+	barrier();
+}
+
+static void test_reset_values(u64 dr6, u64 dr7)
+{
+	u64 v;
+	int vec;
+
+	report(dr6 == DR6_INIT, "DR6 at reset (got %#lx, want %#lx)",
+	       (unsigned long)dr6, DR6_INIT);
+	report(dr7 == DR7_INIT, "DR7 at reset (got %#lx, want %#lx)",
+	       (unsigned long)dr7, DR7_INIT);
+
+	write_dr6(0);
+	v = read_dr6();
+	report(v == DR6_ACTIVE_LOW, "DR6 fixed bits after writing 0 (got "
+	       "%#lx, want %#lx)", (unsigned long)v, DR6_ACTIVE_LOW);
+	write_dr7(0);
+	v = read_dr7();
+	report(v == DR7_INIT, "DR7 bit 10 reads 1 after writing 0 (got %#lx, "
+	       "want %#lx)", (unsigned long)v, DR7_INIT);
+
+	/* SDM vol 2B, MOV (debug registers): #GP(0) when writing 1 to any
+	 * of bits 63:32 of DR6 or DR7 in 64-bit mode. */
+	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr7\n\t2:\n\t" EX_FIXUP_END
+		     :: "r"(1ul << 32) : "memory");
+	vec = exception_vector();
+	report(vec == GP_VECTOR, "DR7 bit 32 set raises #GP (got vector %d, "
+	       "want %d)", vec, GP_VECTOR);
+	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr6\n\t2:\n\t" EX_FIXUP_END
+		     :: "r"(1ul << 40) : "memory");
+	vec = exception_vector();
+	report(vec == GP_VECTOR, "DR6 bit 40 set raises #GP (got vector %d, "
+	       "want %d)", vec, GP_VECTOR);
+	write_dr7(DR7_INIT);
+}
+
+/* Targets called by the tests: an INT3, and an instruction to break on. */
+void int3_then_ret(void);
+void int3_after(void);
+void exec_target(void);
+void icebp_then_ret(void);
+void icebp_after(void);
+/* 0xf1 is INT1 (ICEBP), SDM vol 2A, "INTn/INTO/INT3/INT1". */
+asm(".text\n"
+    ".globl int3_then_ret, int3_after, exec_target\n"
+    ".globl icebp_then_ret, icebp_after\n"
+    "int3_then_ret: int3\n"
+    "int3_after: ret\n"
+    "icebp_then_ret: .byte 0xf1\n"
+    "icebp_after: ret\n"
+    "exec_target: inc %rax\n\t"
+    "ret\n");
+
+static void test_int3(void)
+{
+	struct ex_result res;
+	u64 after = (uintptr_t)int3_after;
+
+	res = run_catching((void (*)(void *))int3_then_ret, NULL);
+	report(res.raised && res.vector == BP_VECTOR && res.rip == after,
+	       "INT3 raises #BP with RIP after it (got %s at %#lx, want #BP "
+	       "at %#lx)", res.raised ? exception_mnemonic(res.vector) :
+	       "nothing", (unsigned long)res.rip, (unsigned long)after);
+}
+
+static void test_icebp(void)
+{
+	u64 after = (uintptr_t)icebp_after;
+	struct ex_result res;
+
+	db_reset(false);
+	res = run_catching((void (*)(void *))icebp_then_ret, NULL);
+	report(!res.raised && db.count == 1 && db.rip[0] == after,
+	       "INT1 (ICEBP) raises #DB as a trap (got %u #DB at %#lx, other "
+	       "exception %s; want 1 at %#lx)", db.count,
+	       (unsigned long)db.rip[0],
+	       res.raised ? exception_mnemonic(res.vector) : "none",
+	       (unsigned long)after);
+}
+
+static void test_single_step(void)
+{
+	u64 start, after;
+
+	db_reset(false);
+	/* The trap comes after the instruction that follows the POPF that
+	 * set TF (SDM vol 3, 18.3.1.4). */
+	asm volatile("pushfq\n\t"
+		     "orq %2, (%%rsp)\n\t"
+		     "popfq\n"
+		     "1: nop\n"
+		     "2: lea 1b(%%rip), %0\n\t"
+		     "lea 2b(%%rip), %1"
+		     : "=r"(start), "=r"(after) : "i"(X86_EFLAGS_TF)
+		     : "memory", "cc");
+	report(db.count == 1 && db.rip[0] == after,
+	       "TF: one #DB after the next instruction (got %u at %#lx, want "
+	       "1 at %#lx)", db.count, (unsigned long)db.rip[0],
+	       (unsigned long)after);
+	report(db.dr6[0] & DR6_BS, "TF: DR6.BS set (DR6 %#lx)",
+	       (unsigned long)db.dr6[0]);
+	(void)start;
+}
+
+/* Instruction breakpoint: a fault, before the instruction runs; RF set by
+ * the handler lets it run once, then the breakpoint arms again. */
+static void test_exec_bp(unsigned n)
+{
+	u64 addr = (uintptr_t)exec_target, runs = 0;
+
+	db_reset(true);
+	switch (n) {
+	case 0: write_dr0(addr); break;
+	case 1: write_dr1(addr); break;
+	case 2: write_dr2(addr); break;
+	default: write_dr3(addr); break;
+	}
+	write_dr7(dr7_bp(n, DR7_RW_EXEC, DR7_LEN_1));
+	asm volatile("call *%1\n\t"
+		     "call *%1" : "+a"(runs) : "r"(addr) : "memory", "cc");
+	write_dr7(DR7_INIT);
+
+	report(db.count == 2 && db.rip[0] == addr && db.rip[1] == addr &&
+	       (db.dr6[0] & 0xf) == DR6_B(n) && runs == 2,
+	       "DR%u execute: #DB before the instruction, every time, RF "
+	       "resumes (got %u hits, rip %#lx, DR6 %#lx, ran %lu times; want "
+	       "2 at %#lx, B%u, 2)", n, db.count, (unsigned long)db.rip[0],
+	       (unsigned long)db.dr6[0], (unsigned long)runs,
+	       (unsigned long)addr, n);
+}
+
+static u64 watched[2] __aligned(16);
+
+/* Data breakpoints: traps after the access (SDM vol 3, 18.2.4). */
+static void test_data_bp(void)
+{
+	volatile u64 *w = watched;
+	u64 after, v;
+
+	db_reset(false);
+	write_dr1((uintptr_t)&watched[0]);
+	write_dr7(dr7_bp(1, DR7_RW_WRITE, DR7_LEN_8));
+	v = w[0];
+	barrier();
+	report(db.count == 0, "DR1 write-only: a read does not hit (got %u)",
+	       db.count);
+	asm volatile("movq $5, %1\n"
+		     "1: lea 1b(%%rip), %0" : "=r"(after), "=m"(watched[0])
+		     :: "memory");
+	report(db.count == 1 && db.rip[0] == after &&
+	       (db.dr6[0] & 0xf) == DR6_B(1) && watched[0] == 5,
+	       "DR1 write: #DB after the store (got %u at %#lx DR6 %#lx, want "
+	       "1 at %#lx, B1)", db.count, (unsigned long)db.rip[0],
+	       (unsigned long)db.dr6[0], (unsigned long)after);
+	w[1] = 1;
+	barrier();
+	report(db.count == 1, "DR1 8 bytes: the next quadword does not hit "
+	       "(got %u hits, want 1)", db.count);
+
+	db_reset(false);
+	write_dr2((uintptr_t)&watched[1] + 4);
+	write_dr7(dr7_bp(2, DR7_RW_RDWR, DR7_LEN_4));
+	v += w[1];
+	barrier();
+	report(db.count == 1 && (db.dr6[0] & 0xf) == DR6_B(2),
+	       "DR2 read/write, 4 bytes: an 8-byte read that overlaps hits "
+	       "(got %u, DR6 %#lx)", db.count, (unsigned long)db.dr6[0]);
+	asm volatile("movl %0, %%eax" :: "m"(watched[1]) : "rax", "memory");
+	report(db.count == 1, "DR2 4 bytes: the other half does not hit "
+	       "(got %u hits, want 1)", db.count);
+
+	db_reset(false);
+	write_dr3((uintptr_t)&watched[0] + 3);
+	write_dr7(dr7_bp(3, DR7_RW_WRITE, DR7_LEN_1));
+	((volatile u8 *)watched)[3] = 9;
+	barrier();
+	report(db.count == 1 && (db.dr6[0] & 0xf) == DR6_B(3),
+	       "DR3 1-byte write (got %u, DR6 %#lx)", db.count,
+	       (unsigned long)db.dr6[0]);
+	write_dr7(DR7_INIT);
+	(void)v;
+}
+
+int main(void)
+{
+	u64 dr6 = read_dr6(), dr7 = read_dr7();
+	unsigned n;
+
+	report_prefix_push("debug");
+	test_reset_values(dr6, dr7);
+	handle_exception(DB_VECTOR, db_handler);
+	test_int3();
+	test_icebp();
+	test_single_step();
+	for (n = 0; n < 4; n++)
+		test_exec_bp(n);
+	test_data_bp();
+	handle_exception(DB_VECTOR, NULL);
+	return report_summary();
+}
