@@ -11,6 +11,7 @@
 
 /* DR6, SDM vol 3, 18.2.3 */
 #define DR6_B(n)	(1ul << (n))
+#define DR6_BD		(1ul << 13)
 #define DR6_BS		(1ul << 14)
 /* Value at reset, and what DR6 reads after 0 is written (reserved bits
  * 4-11 and 16-31 read 1, bit 12 reads 0), SDM vol 3, 18.2.3 and table
@@ -22,6 +23,7 @@
  * 1; the value at reset is 400H. */
 #define DR7_INIT	0x400ul
 #define DR7_L(n)	(1ul << ((n) * 2))
+#define DR7_GD		(1ul << 13)
 #define DR7_RW_SHIFT(n)	(16 + (n) * 4)
 #define DR7_LEN_SHIFT(n) (18 + (n) * 4)
 #define DR7_RW_EXEC	0ul
@@ -222,6 +224,34 @@ static void test_exec_bp(unsigned n)
 	       (unsigned long)addr, n);
 }
 
+/*
+ * DR7.GD: the next MOV to or from a debug register raises #DB as a fault
+ * with DR6.BD set, and the processor clears GD on the way to the handler
+ * so the handler can use the registers (SDM vol 3, 18.2.4).
+ */
+void gd_mov_dr(void);
+asm(".text\n"
+    ".globl gd_mov_dr\n"
+    "gd_mov_dr: mov %dr0, %rax\n\t"
+    "ret\n");
+
+static void test_general_detect(void)
+{
+	u64 dr7;
+
+	db_reset(false);
+	write_dr7(DR7_INIT | DR7_GD);
+	asm volatile("call gd_mov_dr" ::: "rax", "memory");
+	dr7 = read_dr7();
+	report(db.count == 1 && db.rip[0] == (uintptr_t)gd_mov_dr &&
+	       (db.dr6[0] & DR6_BD) && !(dr7 & DR7_GD),
+	       "DR7.GD: MOV from DR0 faults with DR6.BD, GD cleared (got %u "
+	       "at %#lx DR6 %#lx DR7 %#lx; want 1 at %#lx, BD, GD clear)",
+	       db.count, (unsigned long)db.rip[0], (unsigned long)db.dr6[0],
+	       (unsigned long)dr7, (unsigned long)(uintptr_t)gd_mov_dr);
+	write_dr7(DR7_INIT);
+}
+
 static u64 watched[2] __aligned(16);
 
 /* Data breakpoints: traps after the access (SDM vol 3, 18.2.4). */
@@ -288,6 +318,7 @@ int main(void)
 	for (n = 0; n < 4; n++)
 		test_exec_bp(n);
 	test_data_bp();
+	test_general_detect();
 	handle_exception(DB_VECTOR, NULL);
 	return report_summary();
 }

@@ -280,11 +280,16 @@ static void test_sysenter(void)
 		       "AMD: SYSENTER in long mode raises #UD (got %s)",
 		       res.raised ? exception_mnemonic(res.vector) :
 				    "nothing");
-		res = run_catching(do_sysexit, NULL);
-		report(res.raised && res.vector == UD_VECTOR,
-		       "AMD: SYSEXIT in long mode raises #UD (got %s)",
-		       res.raised ? exception_mnemonic(res.vector) :
-				    "nothing");
+		/* Where SYSENTER ran anyway (hardware of another vendor
+		 * under a hypervisor), SYSEXIT would enter ring 3 at a
+		 * garbage RIP: not tried then. */
+		if (res.raised) {
+			res = run_catching(do_sysexit, NULL);
+			report(res.raised && res.vector == UD_VECTOR,
+			       "AMD: SYSEXIT in long mode raises #UD (got %s)",
+			       res.raised ? exception_mnemonic(res.vector) :
+					    "nothing");
+		}
 	} else {
 		report(!res.raised && se.cs == KERNEL_CS &&
 		       se.ss == KERNEL_CS + 8 && se.rsp == stack_top,

@@ -174,6 +174,8 @@ static u16 pmtimer_port(void)
 	misc = pci_conf_read(PIIX4_PM_DEVFN, PIIX4_PMREGMISC);
 	base = pci_conf_read(PIIX4_PM_DEVFN, PIIX4_PMBA) & PIIX4_PMBA_MASK;
 	if (!(misc & PIIX4_PMIOSE) || !base) {
+		report_info("PM I/O space off (PMREGMISC %#x, PMBA %#x): "
+			    "enabling it at %#x", misc, base, PM_BASE_DEFAULT);
 		base = PM_BASE_DEFAULT;
 		pci_conf_write(PIIX4_PM_DEVFN, PIIX4_PMBA, base | 1);
 		pci_conf_write(PIIX4_PM_DEVFN, PIIX4_PMREGMISC,

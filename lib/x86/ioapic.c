@@ -1,3 +1,6 @@
+/*
+ * I/O APIC register access through IOREGSEL/IOWIN (see ioapic.h).
+ */
 #include "libcflat.h"
 #include "x86/ioapic.h"
 
