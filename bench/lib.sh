@@ -87,18 +87,25 @@ bench_with_machine()
 }
 
 # bench_time ROW COMMAND...: runs COMMAND (stdin /dev/null, output to
-# $bench_work/ROW.out) and appends its wall time in ms to $bench_work/ROW.
+# $bench_work/ROW.out) and appends its wall time in ms to $bench_work/ROW
+# and the CPU time (user + system) it and its children used to ROW.cpu:
+# on a loaded machine the CPU time still compares rows fairly.
 # Returns COMMAND's status.
 bench_time()
 {
-	local row=$1 t0 t1 st
+	local row=$1 t0 t1 cpu st
 	shift
 	t0=$(now_ns)
-	"$@" </dev/null >"$bench_work/$row.out" 2>&1
-	st=$?
+	cpu=$( {
+		TIMEFORMAT='%3U %3S'
+		time "$@" </dev/null >"$bench_work/$row.out" 2>&1
+		echo $? >"$bench_work/$row.status"
+	} 2>&1)
 	t1=$(now_ns)
-	echo "$(((t1 - t0) / 1000))" | awk '{ printf "%.3f\n", $1 / 1000 }' >>"$bench_work/$row"
-	return $st
+	st=$(cat "$bench_work/$row.status")
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e6 }' >>"$bench_work/$row"
+	echo "$cpu" | awk '{ printf "%.3f\n", ($1 + $2) * 1000 }' >>"$bench_work/$row.cpu"
+	return "$st"
 }
 
 # bench_first_line ROW COMMAND...: like bench_time, and also appends to

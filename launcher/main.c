@@ -399,7 +399,9 @@ int main(int argc, char **argv)
 	env.arch = o.arch;
 	env.accel = o.accel;
 	if (o.accel != ACCEL_TCG)
-		env.kvm_ok = accel_kvm_usable(arch_host(), o.arch, KVM_DEVICE,
+		env.kvm_ok = accel_kvm_usable(arch_host(), o.arch,
+					      getenv("KUT_KVM_DEVICE") ?
+					      getenv("KUT_KVM_DEVICE") : KVM_DEVICE,
 					      kvm_why, sizeof(kvm_why));
 	env.kvm_why = kvm_why;
 	if (o.accel == ACCEL_KVM && !env.kvm_ok)
@@ -436,6 +438,8 @@ int main(int argc, char **argv)
 		bios = qemu_find_qboot(&qemu);
 	if ((o.arch == ARCH_X86_64 || o.arch == ARCH_I386) && runnable && !bios)
 		warn("note: no qboot.rom (package qemu-system-data); x86 tests boot through QEMU's default firmware, which is slower");
+	if (o.accel == ACCEL_AUTO && !env.kvm_ok && runnable)
+		warn("note: KVM not usable (%s); running under TCG", kvm_why);
 	env.qemu = &qemu;
 	env.bios = bios;
 	for (size_t i = 0; i < sel.n; i++)

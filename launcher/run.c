@@ -361,8 +361,17 @@ static void finish(struct runner *rn, struct job *j)
 	}
 	verdict_decide(&r->gout, &r->end, &it->vctx, &r->verdict);
 	if (j->log) {
+		bool bad;
+
 		log_footer(j->log, r);
-		fclose(j->log);
+		errno = 0;
+		bad = ferror(j->log);
+		/* a full or failing log folder: say so, the results still go out */
+		if (fclose(j->log) || bad) {
+			progress_clear(&rn->progress);
+			fprintf(stderr, "kvm-unit-tests: %s: %s; the log is incomplete\n",
+				r->log_path, strerror(errno ? errno : EIO));
+		}
 		j->log = NULL;
 	}
 	rn->done[it - rn->items] = true;

@@ -202,6 +202,10 @@ static int guest_status(const struct guest_output *g, const struct run_end *end,
 	}
 	if (c == 0)
 		*why = xstrdup("no EXIT line and QEMU exited 0: the guest reset or stopped early");
+	else if (g->err_tail.n)	/* QEMU's last word says why, e.g. a bad image */
+		*why = xasprintf("no EXIT line and QEMU exited %d: %s", c,
+				 g->err_tail.v[(g->err_tail.next + GUEST_TAIL_LINES - 1) %
+					       GUEST_TAIL_LINES]);
 	else
 		*why = xasprintf("no EXIT line and QEMU exited %d", c);
 	return -1;
@@ -292,7 +296,8 @@ void verdict_decide(struct guest_output *g, const struct run_end *end,
 		const char *last = last_line_of(g, REPORT_SKIP);
 
 		v->kind = VERDICT_SKIP;
-		v->reason = last ? xstrdup(last)
+		/* a bare "SKIP: " says nothing: a skip must say why */
+		v->reason = last && *last ? xstrdup(last)
 				 : xasprintf("the guest skipped (status %d)", status);
 	} else if (status) {
 		v->kind = VERDICT_FAIL;

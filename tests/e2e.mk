@@ -19,7 +19,8 @@ E2E_TESTS = \
 	tests/e2e/staged-install.sh \
 	tests/e2e/shard.sh \
 	tests/e2e/schedule.sh \
-	tests/e2e/exec-count.sh
+	tests/e2e/exec-count.sh \
+	tests/e2e/faults.sh
 
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) \
@@ -36,6 +37,12 @@ EXTRA_DIST += $(E2E_TESTS) \
 check-sanitizers:
 	$(SHELL) $(srcdir)/tests/sanitizers.sh
 
+# The default set KUT_SOAK_ROUNDS (20) times at -j 2: same verdicts, no
+# stray process, temp file or descriptor growth (tests/soak; issue 8).
+soak: $(builddir)/kvm-unit-tests$(EXEEXT)
+	bash $(srcdir)/tests/soak $(builddir)/kvm-unit-tests$(EXEEXT)
+EXTRA_DIST += tests/soak
+
 # What the launcher adds to a test's wall time (bench/launcher-overhead).
 bench-launcher-overhead: $(builddir)/kvm-unit-tests$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/launcher-overhead $(builddir)/kvm-unit-tests$(EXEEXT)
@@ -49,4 +56,4 @@ bench-suite: $(builddir)/kvm-unit-tests$(EXEEXT)
 bench-check-time:
 	$(SHELL) $(srcdir)/bench/check-time --build $(builddir)
 
-.PHONY: check-sanitizers bench-launcher-overhead bench-boot bench-suite bench-check-time
+.PHONY: check-sanitizers soak bench-launcher-overhead bench-boot bench-suite bench-check-time

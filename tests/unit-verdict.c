@@ -71,6 +71,14 @@ static void verdict_skip_on_status_77_without_skip_line(void)
 	EXPECT_STR(v.reason, "the guest skipped (status 77)");
 }
 
+/* found by fuzz/verdict.c: an empty SKIP line gave an empty reason */
+static void verdict_skip_on_status_77_with_empty_skip_line(void)
+{
+	run("SKIP: \nEXIT: STATUS=77", END_EXITED, DEV(77));
+	EXPECT_INT(v.kind, VERDICT_SKIP);
+	EXPECT_STR(v.reason, "the guest skipped (status 77)");
+}
+
 static void verdict_fail_on_fail_line_with_status_0(void)
 {
 	run("PASS: a\nFAIL: b: c (got 1, want 2)\nEXIT: STATUS=0", END_EXITED, DEV(0));
@@ -116,6 +124,24 @@ static void verdict_fail_without_any_status(void)
 	EXPECT_INT(v.kind, VERDICT_FAIL);
 	EXPECT_STR(v.reason, "no EXIT line and QEMU exited 1");
 	EXPECT(!v.have_status, "status %d", v.status);
+}
+
+/* an empty image: QEMU's own line is the only hint (tests/e2e/faults.sh) */
+static void verdict_fail_without_status_names_qemu_last_stderr_line(void)
+{
+	struct run_end end = { .kind = END_EXITED, .code = 1 };
+	struct verdict_ctx ctx = {
+		.test = "t", .arch = ARCH_X86_64, .accel = ACCEL_TCG,
+		.exit_device = true, .expect = &expect,
+	};
+
+	guest_output_free(&g);
+	verdict_free(&v);
+	guest_stderr_line(&g, "qemu-system-x86_64: -m 1: warning: x");
+	guest_stderr_line(&g, "qemu: could not load kernel 'e.flat': Success");
+	verdict_decide(&g, &end, &ctx, &v);
+	EXPECT_INT(v.kind, VERDICT_FAIL);
+	EXPECT_STR(v.reason, "no EXIT line and QEMU exited 1: qemu: could not load kernel 'e.flat': Success");
 }
 
 static void verdict_fail_when_guest_resets_without_status(void)
@@ -313,6 +339,7 @@ int main(void)
 	RUN(verdict_fail_on_status_1);
 	RUN(verdict_skip_on_status_77);
 	RUN(verdict_skip_on_status_77_without_skip_line);
+	RUN(verdict_skip_on_status_77_with_empty_skip_line);
 	RUN(verdict_fail_on_fail_line_with_status_0);
 	RUN(verdict_fail_on_fail_line_with_status_77);
 	RUN(verdict_fail_on_xpass_line);
@@ -320,6 +347,7 @@ int main(void)
 	RUN(verdict_skip_when_every_assertion_skipped);
 	RUN(verdict_pass_with_some_skips);
 	RUN(verdict_fail_without_any_status);
+	RUN(verdict_fail_without_status_names_qemu_last_stderr_line);
 	RUN(verdict_fail_when_guest_resets_without_status);
 	RUN(verdict_exit_code_1_counts_only_with_exit_line);
 	RUN(verdict_status_from_exit_line_without_exit_device);
