@@ -71,6 +71,8 @@ static int parse_where(const char *w, struct expect_entry *e)
 	e->accel = ACCEL_AUTO;
 	if (!strcmp(w, "*"))
 		return 0;
+	if (!*w)	/* "" (found by fuzz/expect.c: w[-1] was read below) */
+		return -1;
 	copy = xstrdup(w);
 	for (item = strtok_r(copy, ",", &save); item && !r;
 	     item = strtok_r(NULL, ",", &save)) {
@@ -106,6 +108,7 @@ static int parse_entry(const char *name, unsigned line, const char *text,
 	struct strv tok = { 0 };
 	struct expect_entry e = { 0 };
 	const char *why = NULL;
+	bool has_reason = false;
 	char *slash;
 	int r = -1;
 
@@ -134,12 +137,14 @@ static int parse_entry(const char *name, unsigned line, const char *text,
 		     tok.v[1]);
 		goto out;
 	}
-	if (tok.n < 4) {
+	for (size_t i = 3; i < tok.n; i++)
+		has_reason |= *tok.v[i] != '\0';	/* "" is no reason */
+	if (!has_reason) {
 		fail(err, errlen, name, line, "missing reason after '%s'", tok.v[2]);
 		goto out;
 	}
 	slash = strchr(tok.v[1], '/');
-	if (slash == tok.v[1] || (slash && !slash[1])) {
+	if (!*tok.v[1] || slash == tok.v[1] || (slash && !slash[1])) {
 		fail(err, errlen, name, line, "bad test '%s' (want TEST or TEST/ASSERTION-GLOB)",
 		     tok.v[1]);
 		goto out;

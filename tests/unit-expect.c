@@ -26,6 +26,21 @@ static void expect_parses_fail_entry(void)
 	EXPECT_STR(list.v[0].where, "k.md:1");
 }
 
+/* found by fuzz/expect.c: an empty WHERE read before its first byte */
+static void expect_rejects_empty_where(void)
+{
+	EXPECT_INT(parse("fail a \"\" some reason\n", false), -1);
+	EXPECT_HAS(err, "k.md:1: bad WHERE ''");
+}
+
+static void expect_rejects_empty_test_and_reason(void)
+{
+	EXPECT_INT(parse("fail \"\" * some reason\n", false), -1);
+	EXPECT_HAS(err, "k.md:1: bad test ''");
+	EXPECT_INT(parse("fail a * \"\" \"\"\n", false), -1);
+	EXPECT_HAS(err, "k.md:1: missing reason");
+}
+
 static void expect_parses_skip_entry_with_where(void)
 {
 	EXPECT_INT(parse("skip  pmu  arch=x86_64,accel=kvm  host has enable_pmu=N\n", false), 0);
@@ -191,6 +206,8 @@ int main(void)
 	RUN(expect_load_missing_file);
 	RUN(expect_load_reads_markdown_by_name);
 	RUN(expect_matches_by_test_glob_arch_and_accel);
+	RUN(expect_rejects_empty_where);
+	RUN(expect_rejects_empty_test_and_reason);
 	expect_free(&list);
 	return unit_done();
 }
