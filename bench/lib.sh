@@ -7,8 +7,6 @@
 
 # shellcheck shell=bash
 
-bench_srcdir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
 # bench_setup NAME: a work folder removed on exit.
 bench_setup()
 {
@@ -166,6 +164,7 @@ bench_verdict()
 		bench_missed=1
 	fi
 }
+# shellcheck disable=SC2034 # read by the scripts that source this file
 bench_missed=0
 
 # bench_kvm_status: "usable", or why not.

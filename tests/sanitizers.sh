@@ -38,6 +38,21 @@ say()
 	printf 'sanitizers: %s\n' "$*"
 }
 
+# Out-of-tree builds need a source tree that is not configured in place
+# (README's first command builds in the source tree): work from a clean copy.
+if [ -e "$srcdir/config.status" ]; then
+	say "$srcdir is configured in place; building from a clean copy"
+	mkdir -p "$work/src" || exit 2
+	if git -C "$srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$srcdir" && git ls-files -z --cached --others \
+			--exclude-standard | xargs -0 tar cf -) |
+			(cd "$work/src" && tar xf -) || exit 2
+	else
+		make -s -C "$srcdir" distdir distdir="$work/src" || exit 2
+	fi
+	srcdir=$work/src
+fi
+
 if [ ! -x "$srcdir/configure" ]; then
 	say "running autogen.sh in $srcdir"
 	(cd "$srcdir" && ./autogen.sh) || exit 2
