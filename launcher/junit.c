@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "junit.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #define JUNIT_MAX_FAIL_LINES 20	/* failing lines quoted; the log has all */
@@ -161,27 +162,6 @@ void junit_add(struct junit *j, const struct test_result *r)
 	case VERDICT_PASS:
 		break;
 	}
-}
-
-/* Length of the valid UTF-8 sequence at @s, or 0. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
 }
 
 /*

@@ -20,6 +20,7 @@ launcher_libkut_a_SOURCES = \
 	launcher/exitcode.h \
 	launcher/expect.c launcher/expect.h \
 	launcher/junit.c launcher/junit.h \
+	launcher/utf8.c launcher/utf8.h \
 	launcher/log.c launcher/log.h \
 	launcher/paths.c launcher/paths.h \
 	launcher/plan.c launcher/plan.h \

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "utf8.h"
 
 #define YAML_MAX_ITEMS 20	/* failing lines shown; the log has the rest */
 #define SUBTEST_INDENT "    "
@@ -20,24 +21,6 @@ static void put_text(FILE *out, const char *s, bool description)
 		else
 			fputc(c, out);
 	}
-}
-
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
 }
 
 /*

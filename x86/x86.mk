@@ -40,7 +40,6 @@ X86_64_LIB_HDRS = \
 	lib/x86/serial.h \
 	lib/x86/setup.h \
 	lib/x86/smp.h \
-	lib/x86/types.h \
 	lib/x86/usermode.h \
 	lib/x86/vm.h
 

@@ -8,7 +8,6 @@
 #define X86_APIC_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 
 #define APIC_DEFAULT_BASE	0xfee00000ul
 

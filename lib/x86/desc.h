@@ -14,7 +14,6 @@
 #define X86_DESC_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 #include "x86/layout.h"
 #include "x86/processor.h"
 

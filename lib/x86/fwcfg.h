@@ -7,7 +7,6 @@
 #define X86_FWCFG_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 
 #define FW_CFG_PORT_SEL		0x510
 #define FW_CFG_PORT_DATA	0x511

@@ -8,7 +8,6 @@
 #define X86_IOAPIC_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 
 /* Default base on PC-compatible machines (the MP specification, and
  * QEMU's pc and q35 machines). */

@@ -5,7 +5,7 @@
 #ifndef X86_MULTIBOOT_H
 #define X86_MULTIBOOT_H
 
-#include "x86/types.h"
+#include "libcflat.h"
 
 #define MB_INFO_MEMORY	(1u << 0)
 #define MB_INFO_CMDLINE	(1u << 2)

@@ -7,7 +7,6 @@
 #define X86_PERCPU_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 
 /* Value of ex_vector when nothing has been raised since it was cleared. */
 #define EX_NONE			(~0ull)

@@ -12,7 +12,6 @@
 #define X86_PROCESSOR_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 #include "x86/msr.h"
 #include "x86/percpu.h"
 

@@ -5,7 +5,6 @@
 #define X86_SETUP_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 
 /* Guest RAM in bytes, fw_cfg FW_CFG_RAM_SIZE (QEMU's -m). */
 u64 ram_size(void);

@@ -9,7 +9,6 @@
 
 #include "libcflat.h"
 #include "x86/percpu.h"
-#include "x86/types.h"
 
 extern unsigned nr_cpus;
 

@@ -11,7 +11,6 @@
 #define X86_VM_H
 
 #include "libcflat.h"
-#include "x86/types.h"
 
 #define PAGE_SHIFT		12
 #define PAGE_SIZE		(1ul << PAGE_SHIFT)
