@@ -99,6 +99,7 @@ wait_for_file()
 # --- QEMU killed by SIGKILL mid-test -----------------------------------------
 rm -f "$E2E/state/killme.pid"
 e2e_cmd="$KUT_WRAPPER $KUT -j 2 killme pass; SIGKILL to the killme QEMU"
+# shellcheck disable=SC2086 # KUT_WRAPPER is a list of words
 (cd "$E2E/cwd" && exec env TMPDIR="$E2E/tmp" KUT_E2E_MARKER="$E2E_MARKER" \
 	"$E2E_TIMEOUT" -k 5 120 $KUT_WRAPPER "$KUT" --qemu "$FAULT_QEMU" \
 	--images "$E2E/img" --config "$FCFG" --arch x86_64 --accel tcg \
@@ -176,6 +177,7 @@ check "log_dir_unusable_names_the_folder" err_has "log folder .*/no-expectations
 full=$E2E/full
 mkdir -p "$full"
 if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k kut-e2e-full "$full" 2>/dev/null; then
+	trap 'umount "$full" 2>/dev/null; e2e_cleanup' EXIT
 	dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
 	kut_raw --qemu "$FAULT_QEMU" --images "$E2E/img" --config "$FCFG" \
 		--arch x86_64 --accel tcg --log-dir "$full/logs" \
@@ -184,6 +186,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k kut-e2e-full "$full" 2>/de
 	check "log_dir_full_result_on_stdout" tap_ok pass
 	check "log_dir_full_says_the_log_is_incomplete" err_has "pass\.log: No space left on device; the log is incomplete"
 	umount "$full"
+	trap e2e_cleanup EXIT
 else
 	skip "log_dir_full_still_passes" "cannot mount a small tmpfs here (needs root)"
 	skip "log_dir_full_result_on_stdout" "cannot mount a small tmpfs"
