@@ -25,7 +25,8 @@ pkgdata_DATA = docs/known-failures.md
 # a distro build root can run (tests/e2e/real-guest.sh and staged-install.sh
 # boot selftest under TCG when QEMU is there, and skip otherwise).
 check-host:
-	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS) $(E2E_TESTS)"
+	$(MAKE) $(AM_MAKEFLAGS) check \
+		TESTS="$(UNIT_TESTS) $(E2E_TESTS) tests/guest-libc fuzz/replay.sh"
 
 PKG_SCRATCH = $(abs_top_builddir)/pkg-build
 
