@@ -1,26 +1,38 @@
 /*
  * Paging access rights (SDM vol 3, 4.6; AMD APM vol 2, 5.6).
  *
- * One test page is mapped through a PML4E, PDPTE, PDE and PTE of our own.
- * Every combination of the U/S, R/W and XD bits at the four levels is
- * written, and a read, a write and an instruction fetch are made through
- * it from CPL 0 and from CPL 3. Each outcome is compared with the rules
- * of SDM vol 3, 4.6.1: with 4-level paging an address is a user-mode
- * address only if U/S is 1 at every level, writable only if R/W is 1 at
- * every level, and not executable if XD is 1 at any level (with
- * IA32_EFER.NXE = 1). A fault must be #PF with CR2 the accessed address
- * and the error code of SDM vol 3, 4.7 (figure 4-12).
+ * One test page is mapped through paging-structure entries of our own,
+ * with its leaf at each level that can map a page: a PTE (4 KiB), a PDE
+ * with PS=1 (2 MiB) and, where CPUID.80000001H:EDX[26] allows, a PDPTE
+ * with PS=1 (1 GiB). Every combination of the U/S, R/W and XD bits in
+ * the entries that carry them is written, and a read, a write and an
+ * instruction fetch are made through it from CPL 0 and from CPL 3. Each
+ * outcome is compared with the rules of SDM vol 3, 4.6.1: an address is
+ * a user-mode address only if U/S is 1 in every entry used to translate
+ * it, writable only if R/W is 1 in every one, and not executable if XD
+ * is 1 in any (with IA32_EFER.NXE = 1). A fault must be #PF with CR2 the
+ * accessed address and the error code of SDM vol 3, 4.7 (figure 4-12).
+ *
+ * x86_64 uses 4-level paging: PML4E, PDPTE, PDE, PTE all carry rights.
+ * i386 uses PAE paging (SDM vol 3, 4.4): its PDPTEs are loaded with CR3
+ * and have no U/S, R/W or XD bit (table 4-8), so the rights live in the
+ * PDE and PTE only, and there are no 1 GiB pages.
  *
  * The sweep runs under several settings: CR0.WP on and off, EFER.NXE on
  * and off (XD is then a reserved bit: RSVD faults, SDM vol 3, 4.5 table
  * 4-19), CR4.SMEP, CR4.SMAP with EFLAGS.AC clear and set (STAC/CLAC), and
- * protection keys (CR4.PKE, PKRU, SDM vol 3, 4.6.2). Not-present entries
- * at each level, reserved bits and the accessed/dirty flags are checked
- * apart.
+ * protection keys (CR4.PKE, PKRU, SDM vol 3, 4.6.2, 4-level paging only).
+ * Not-present entries at each level, reserved bits (those of large
+ * leaves included) and the accessed/dirty flags are checked apart.
  *
  * Accesses from CPL 3 go through run_in_usermode(), which maps the image
  * user-accessible while it runs; CR4.SMEP and CR4.SMAP are therefore off
  * during them (they govern only supervisor-mode accesses anyway).
+ *
+ * Size: every combination is run, none sampled. With 4 levels of rights
+ * a 4 KiB leaf has 8^4 = 4096 combinations, a 2 MiB leaf 512, a 1 GiB
+ * leaf 64, times three accesses and two CPLs per setting; the whole test
+ * takes a few seconds under TCG.
  */
 #include "libcflat.h"
 #include "alloc.h"
@@ -32,24 +44,44 @@
 /* Error-code bit 5: protection-key violation, SDM vol 3, 4.7. */
 #define PFERR_PK		(1u << 5)
 
-/* Protection key of a user-mode page: PTE bits 62:59, SDM vol 3, 4.6.2. */
+/* Protection key of a user-mode page: bits 62:59 of the entry that maps
+ * it, whatever its size (SDM vol 3, 4.6.2; tables 4-15, 4-17, 4-19). */
 #define PT_PKEY_SHIFT		59
-#define PT_PKEY_MASK		(0xfull << PT_PKEY_SHIFT)
 /* PKRU: AD for key i is bit 2i, WD bit 2i+1 (SDM vol 3, 4.6.2). */
 #define PKRU_AD(k)		(1u << (2 * (k)))
 #define PKRU_WD(k)		(1u << (2 * (k) + 1))
 
 /* PS in a PML4E is reserved (SDM vol 3, 4.5, table 4-15). */
 #define PML4E_PS		(1ull << 7)
-
 /*
- * The test address: table indices 200 (PML4, below the canonical hole and
- * apart from vmap()'s area), 1, 2, 3, so an index taken from the wrong
- * bits lands elsewhere.
+ * Reserved bits of large leaves, below the address: a PDE that maps a
+ * 2 MiB page, bits 20:13 (SDM vol 3, 4.5 table 4-17; PAE: 4.4.2 table
+ * 4-9); a PDPTE that maps a 1 GiB page, bits 29:13 (4.5 table 4-15).
+ * Bit 12 is PAT in both.
  */
-#define TEST_PML4_INDEX		200ull
-#define TEST_VA ((TEST_PML4_INDEX << 39) | (1ull << 30) | (2ull << 21) | \
-		 (3ull << 12))
+#define PDE_2M_RSVD_LO		13
+#define PDE_2M_RSVD_HI		20
+#define PDPTE_1G_RSVD_LO	13
+#define PDPTE_1G_RSVD_HI	29
+/* PAE entries: bits 62:MAXPHYADDR are reserved (SDM vol 3, 4.4.2, tables
+ * 4-9 to 4-11), where 4-level paging ignores 62:52 or takes a key. */
+#define PAE_RSVD_HIGH_BIT	62
+
+#ifdef __x86_64__
+#define TOP_LEVEL		4	/* PML4E */
+#define RIGHTS_TOP		4	/* highest entry with U/S, R/W, XD */
+/* PML4 index 200 (below the canonical hole, apart from vmap()'s area),
+ * PDPT index 1. */
+#define REGION_BASE		((200ull << 39) | (1ull << 30))
+#else
+#define TOP_LEVEL		3	/* PAE PDPTE */
+#define RIGHTS_TOP		2	/* PDPTEs carry no rights (table 4-8) */
+/* PDPT index 2: the boot map's third GiB, which holds no RAM while -m
+ * is at most 2 GiB; vmap() (VMAP_BASE) starts 512 MiB higher than the
+ * PDE we take over can be (the test page lies in the first 512 MiB). */
+#define REGION_BASE		0x80000000ull
+#endif
+#define GIB			(1ull << 30)
 
 /* Where in the page each access goes, so CR2 tells them apart. */
 #define FETCH_OFF		0	/* a RET instruction */
@@ -62,12 +94,14 @@
 #define R_W			1u
 #define R_U			2u
 #define R_NX			4u
-#define LEVELS			4
 /* Every level U and W, no XD: the most permissive combination. */
 #define COMBO_ALL_RW		((R_U | R_W) * 01111u)
 
 enum access { ACC_READ, ACC_WRITE, ACC_FETCH, NR_ACC };
 static const char *const acc_name[NR_ACC] = { "read", "write", "fetch" };
+static const char *const level_name[5] = {
+	NULL, "PTE", "PDE", "PDPTE", "PML4E" };
+static const char *const size_name[4] = { NULL, "4K", "2M", "1G" };
 
 struct env {
 	const char *name;
@@ -81,20 +115,34 @@ struct outcome {
 	u32 error_code;
 };
 
-static u64 *pml4e, *pdpte, *pde, *pte;
-static u64 *level_entry[LEVELS + 1];
+/* Level of the leaf in use: 1 (PTE, 4 KiB), 2 (PDE, 2 MiB), 3 (PDPTE). */
+static int leaf;
+static u64 test_va;
+/* entry[l]: the entry at level l on the way to test_va; table_phys[l]:
+ * the table it points to when it is not the leaf. */
+static u64 *entry[TOP_LEVEL + 1];
+static u64 table_phys[TOP_LEVEL + 1];
 static u8 *page;		/* identity-mapped view of the test page */
 static u64 page_phys;
-/* What each entry points to, kept apart: tests set bits in the entries */
-static u64 pdpt_phys, pd_phys, pt_phys;
 
 /* What the probe does; static so ring 3 can read it (the image is user
  * mapped while it runs, the kernel stack may not be). */
 static struct {
+	u64 va;
 	enum access acc;
 	bool ac;
 	u64 value;	/* read result, or value to write */
 } probe;
+
+static inline u64 level_size(int level)
+{
+	return 1ull << (PAGE_SHIFT + 9 * (level - 1));
+}
+
+static inline unsigned level_index(u64 va, int level)
+{
+	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
+}
 
 static inline void stac(void)
 {
@@ -129,7 +177,7 @@ static inline void wrpkru(u32 v)
 
 static void do_probe(void *unused)
 {
-	volatile u64 *va = (volatile u64 *)(uintptr_t)TEST_VA;
+	volatile u64 *va = (volatile u64 *)(uintptr_t)probe.va;
 
 	(void)unused;
 	if (probe.ac)
@@ -142,7 +190,7 @@ static void do_probe(void *unused)
 		va[WRITE_OFF / 8] = probe.value;
 		break;
 	default:
-		((void (*)(void))(uintptr_t)(TEST_VA + FETCH_OFF))();
+		((void (*)(void))(uintptr_t)(probe.va + FETCH_OFF))();
 		break;
 	}
 	if (probe.ac)
@@ -160,17 +208,33 @@ static unsigned level_rights(unsigned combo, int level)
 	return (combo >> (3 * (level - 1))) & 7;
 }
 
-static void set_mapping(unsigned combo, unsigned pkey)
+static void flush_test_va(void)
 {
-	*pml4e = pdpt_phys | PT_PRESENT |
-		 rights_to_flags(level_rights(combo, 4));
-	*pdpte = pd_phys | PT_PRESENT | rights_to_flags(level_rights(combo, 3));
-	*pde = pt_phys | PT_PRESENT | rights_to_flags(level_rights(combo, 2));
-	*pte = page_phys | PT_PRESENT | rights_to_flags(level_rights(combo, 1)) |
-	       ((u64)pkey << PT_PKEY_SHIFT);
 	/* INVLPG also drops every paging-structure cache entry (SDM vol 3,
 	 * 4.10.4.1), so the upper levels are re-read too. */
-	invlpg((void *)(uintptr_t)TEST_VA);
+	invlpg((void *)(uintptr_t)test_va);
+}
+
+/* Write the entries from the leaf up to the highest one with rights;
+ * the leaf maps the aligned block holding the test page. */
+static void set_mapping(unsigned combo, unsigned pkey)
+{
+	int l;
+
+	for (l = leaf; l <= RIGHTS_TOP; l++) {
+		u64 v = PT_PRESENT | rights_to_flags(level_rights(combo, l));
+
+		if (l == leaf) {
+			v |= page_phys & ~(level_size(l) - 1);
+			v |= (u64)pkey << PT_PKEY_SHIFT;
+			if (l > 1)
+				v |= PT_PAGE_SIZE;
+		} else {
+			v |= table_phys[l];
+		}
+		*entry[l] = v;
+	}
+	flush_test_va();
 }
 
 /* SDM vol 3, 4.6 and 4.7: the fault, if any, for this access. */
@@ -181,7 +245,7 @@ static struct outcome expect(const struct env *e, unsigned combo,
 	struct outcome o = { true, PFERR_PRESENT };
 	int l;
 
-	for (l = 1; l <= LEVELS; l++) {
+	for (l = leaf; l <= RIGHTS_TOP; l++) {
 		unsigned r = level_rights(combo, l);
 
 		u &= !!(r & R_U);
@@ -212,7 +276,8 @@ static struct outcome expect(const struct env *e, unsigned combo,
 		     (acc != ACC_WRITE || !e->wp || w);
 	}
 
-	/* Protection keys: data accesses to user-mode addresses. */
+	/* Protection keys: data accesses to user-mode addresses; a
+	 * supervisor write obeys WD only with CR0.WP=1 (SDM vol 3, 4.6.2). */
 	if (e->pke && u && acc != ACC_FETCH) {
 		bool ad = e->pkru & PKRU_AD(pkey);
 		bool wd = e->pkru & PKRU_WD(pkey);
@@ -229,7 +294,7 @@ static struct outcome expect(const struct env *e, unsigned combo,
 
 static u64 access_addr(enum access acc)
 {
-	return TEST_VA + (acc == ACC_READ ? READ_OFF :
+	return test_va + (acc == ACC_READ ? READ_OFF :
 			  acc == ACC_WRITE ? WRITE_OFF : FETCH_OFF);
 }
 
@@ -238,20 +303,38 @@ static unsigned shown;
 
 static void describe(unsigned combo, unsigned pkey, char *buf, size_t len)
 {
-	snprintf(buf, len, "PML4E %c%c%c PDPTE %c%c%c PDE %c%c%c PTE %c%c%c "
-		 "pkey %u",
-		 level_rights(combo, 4) & R_U ? 'U' : 'S',
-		 level_rights(combo, 4) & R_W ? 'W' : 'R',
-		 level_rights(combo, 4) & R_NX ? 'X' : '-',
-		 level_rights(combo, 3) & R_U ? 'U' : 'S',
-		 level_rights(combo, 3) & R_W ? 'W' : 'R',
-		 level_rights(combo, 3) & R_NX ? 'X' : '-',
-		 level_rights(combo, 2) & R_U ? 'U' : 'S',
-		 level_rights(combo, 2) & R_W ? 'W' : 'R',
-		 level_rights(combo, 2) & R_NX ? 'X' : '-',
-		 level_rights(combo, 1) & R_U ? 'U' : 'S',
-		 level_rights(combo, 1) & R_W ? 'W' : 'R',
-		 level_rights(combo, 1) & R_NX ? 'X' : '-', pkey);
+	size_t n = 0;
+	int l;
+
+	for (l = RIGHTS_TOP; l >= leaf; l--) {
+		unsigned r = level_rights(combo, l);
+
+		n += snprintf(buf + n, len - n, "%s %c%c%c ", level_name[l],
+			      r & R_U ? 'U' : 'S', r & R_W ? 'W' : 'R',
+			      r & R_NX ? 'X' : '-');
+		if (n >= len)
+			return;
+	}
+	snprintf(buf + n, len - n, "pkey %u", pkey);
+}
+
+/* Run the probe for @acc at test_va from CPL 0 or 3. */
+static struct ex_result run_probe(enum access acc, bool user, bool ac,
+				  u64 value)
+{
+	struct ex_result r;
+
+	probe.va = test_va;
+	probe.acc = acc;
+	probe.ac = ac && !user;
+	probe.value = value;
+	if (user)
+		r = run_in_usermode(do_probe, NULL);
+	else
+		r = run_catching(do_probe, NULL);
+	/* A fault between STAC and CLAC leaves AC set. */
+	clear_ac();
+	return r;
 }
 
 /* One access; returns true when it matched the SDM's rules. */
@@ -266,16 +349,8 @@ static bool check_access(const struct env *e, unsigned combo, unsigned pkey,
 	bool good;
 	char what[96];
 
-	probe.acc = acc;
-	probe.ac = e->ac && !user;
-	probe.value = acc == ACC_WRITE ? READ_PATTERN ^ serial++ : 0;
-	if (user)
-		r = run_in_usermode(do_probe, NULL);
-	else
-		r = run_catching(do_probe, NULL);
-	/* A fault between STAC and CLAC leaves AC set. */
-	clear_ac();
-
+	r = run_probe(acc, user, e->ac,
+		      acc == ACC_WRITE ? READ_PATTERN ^ serial++ : 0);
 	if (!want.fault) {
 		good = !r.raised;
 		if (good && acc == ACC_READ)
@@ -289,9 +364,10 @@ static bool check_access(const struct env *e, unsigned combo, unsigned pkey,
 	}
 	if (!good && shown++ < MAX_SHOWN) {
 		describe(combo, pkey, what, sizeof(what));
-		report_info("%s: CPL%d %s via %s: got %s error code %#lx cr2 "
-			    "%#lx value %#lx; want %s error code %#x", e->name,
-			    user ? 3 : 0, acc_name[acc], what,
+		report_info("%s: %s: CPL%d %s via %s: got %s error code %#lx "
+			    "cr2 %#lx value %#lx; want %s error code %#x",
+			    e->name, size_name[leaf], user ? 3 : 0,
+			    acc_name[acc], what,
 			    r.raised ? exception_mnemonic(r.vector) : "none",
 			    (unsigned long)r.error_code, (unsigned long)r.cr2,
 			    (unsigned long)probe.value,
@@ -330,14 +406,23 @@ static void restore_env(void)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 }
 
+/* Levels with rights from the leaf up. */
+static int rights_levels(void)
+{
+	return RIGHTS_TOP - leaf + 1;
+}
+
 /*
- * Every combination of rights in the lowest @nvary levels (the others U,
- * W, no XD) for one setting; one report line per CPL and access kind.
+ * Every combination of rights in the @nvary entries from the leaf up (the
+ * ones above U, W, no XD) for one setting; one report line per CPL and
+ * access kind.
  */
 static void sweep(const struct env *e, unsigned pkey, int nvary)
 {
 	unsigned bad[2][NR_ACC] = { { 0 } };
-	unsigned n = 1u << (3 * nvary), keep = COMBO_ALL_RW & ~(n - 1);
+	unsigned n = 1u << (3 * nvary);
+	unsigned shift = 3 * (leaf - 1);
+	unsigned keep = COMBO_ALL_RW & ~((n - 1) << shift);
 	unsigned c, combo, phase;
 	int acc;
 
@@ -345,7 +430,7 @@ static void sweep(const struct env *e, unsigned pkey, int nvary)
 	for (phase = 0; phase < (e->user ? 2u : 1u); phase++) {
 		apply_env(e, phase);
 		for (c = 0; c < n; c++) {
-			combo = keep | c;
+			combo = keep | (c << shift);
 			set_mapping(combo, pkey);
 			for (acc = 0; acc < NR_ACC; acc++)
 				bad[phase][acc] += !check_access(e, combo,
@@ -355,114 +440,148 @@ static void sweep(const struct env *e, unsigned pkey, int nvary)
 	}
 	for (phase = 0; phase < (e->user ? 2u : 1u); phase++)
 		for (acc = 0; acc < NR_ACC; acc++)
-			report(!bad[phase][acc], "%s: CPL%d %s over %u "
-			       "combinations of %d levels (mismatches %u, want "
-			       "0)", e->name, phase ? 3 : 0, acc_name[acc], n,
-			       nvary, bad[phase][acc]);
+			report(!bad[phase][acc], "%s: %s: CPL%d %s over %u "
+			       "combinations of %d level%s (mismatches %u, "
+			       "want 0)", e->name, size_name[leaf],
+			       phase ? 3 : 0, acc_name[acc], n, nvary,
+			       nvary > 1 ? "s" : "", bad[phase][acc]);
 }
 
-static void setup_mapping(void)
+/*
+ * The tables down to the test page. The page's offset in the region
+ * equals its physical address modulo 1 GiB, so a leaf at any level maps
+ * it at the same virtual address (the block the leaf maps holds it).
+ * Pages are drawn until the PT and PD indices differ from each other and
+ * from the PDPT index, so an index taken from the wrong bits of the
+ * address selects another entry.
+ */
+static void setup_tables(void)
 {
-	u64 *pml4 = (u64 *)(uintptr_t)(read_cr3() & PT_ADDR_MASK);
-	u64 *pdpt = alloc_page(), *pd = alloc_page(), *pt = alloc_page();
+	u64 *table = (u64 *)(uintptr_t)(read_cr3() & PT_ADDR_MASK);
+	int l, tries;
 
-	page = alloc_page();
-	page_phys = virt_to_phys(page);
+	for (tries = 0; tries < 16; tries++) {
+		page = alloc_page();
+		page_phys = virt_to_phys(page);
+		test_va = REGION_BASE + (page_phys & (GIB - 1));
+		if (level_index(test_va, 1) != level_index(test_va, 2) &&
+		    level_index(test_va, 1) != level_index(test_va, 3) &&
+		    level_index(test_va, 2) != level_index(test_va, 3))
+			break;
+	}
 	page[FETCH_OFF] = OPCODE_RET;
 	*(u64 *)(page + READ_OFF) = READ_PATTERN;
 
-	assert(!(pml4[TEST_PML4_INDEX] & PT_PRESENT));
-	pml4e = &pml4[TEST_PML4_INDEX];
-	pdpte = &pdpt[1];
-	pde = &pd[2];
-	pte = &pt[3];
-	pdpt_phys = virt_to_phys(pdpt);
-	pd_phys = virt_to_phys(pd);
-	pt_phys = virt_to_phys(pt);
-	level_entry[4] = pml4e;
-	level_entry[3] = pdpte;
-	level_entry[2] = pde;
-	level_entry[1] = pte;
+	for (l = TOP_LEVEL; l >= 1; l--) {
+		entry[l] = &table[level_index(test_va, l)];
+		if (l > RIGHTS_TOP) {
+			/* a PAE PDPTE from boot: present, used as it is */
+			assert(*entry[l] & PT_PRESENT);
+			table = (u64 *)(uintptr_t)(*entry[l] & PT_ADDR_MASK);
+			continue;
+		}
+		if (l == TOP_LEVEL)
+			assert(!(*entry[l] & PT_PRESENT));
+		if (l > 1) {
+			table = alloc_page();
+			table_phys[l] = virt_to_phys(table);
+		}
+	}
+}
+
+static void use_leaf(int level)
+{
+	leaf = level;
 	set_mapping(COMBO_ALL_RW, 0);
+}
+
+static void report_pf(bool cond, const char *what, int cpl, enum access acc,
+		      struct ex_result r, u32 want)
+{
+	report(cond, "%s, CPL%d %s: got %s error code %#lx cr2 %#lx, want #PF "
+	       "error code %#x cr2 %#lx", what, cpl, acc_name[acc],
+	       r.raised ? exception_mnemonic(r.vector) : "none",
+	       (unsigned long)r.error_code, (unsigned long)r.cr2, want,
+	       (unsigned long)access_addr(acc));
+}
+
+static bool is_pf(struct ex_result r, u32 want, enum access acc)
+{
+	return r.raised && r.vector == PF_VECTOR && r.error_code == want &&
+	       r.cr2 == access_addr(acc);
 }
 
 static void test_not_present(void)
 {
-	static const char *const lname[LEVELS + 1] = {
-		NULL, "PTE", "PDE", "PDPTE", "PML4E" };
 	struct env e = { .name = "not present", .wp = true, .nxe = true };
+	char what[32];
 	int l, acc;
 
 	report_prefix_push("not present");
 	apply_env(&e, false);
-	for (l = 1; l <= LEVELS; l++) {
+	for (l = leaf; l <= RIGHTS_TOP; l++) {
+		snprintf(what, sizeof(what), "%s: %s P=0", size_name[leaf],
+			 level_name[l]);
 		for (acc = 0; acc < NR_ACC; acc++) {
 			u32 want = (acc == ACC_WRITE ? PFERR_WRITE : 0) |
 				   (acc == ACC_FETCH ? PFERR_FETCH : 0);
 			struct ex_result r;
 
 			set_mapping(COMBO_ALL_RW, 0);
-			*level_entry[l] &= ~PT_PRESENT;
-			invlpg((void *)(uintptr_t)TEST_VA);
-			probe.acc = acc;
-			probe.ac = false;
-			probe.value = 0;
-			r = run_catching(do_probe, NULL);
-			report(r.raised && r.vector == PF_VECTOR &&
-			       r.error_code == want &&
-			       r.cr2 == access_addr(acc),
-			       "%s P=0, CPL0 %s: got %s error code %#lx cr2 "
-			       "%#lx, want #PF error code %#x cr2 %#lx",
-			       lname[l], acc_name[acc],
-			       r.raised ? exception_mnemonic(r.vector) : "none",
-			       (unsigned long)r.error_code,
-			       (unsigned long)r.cr2, want,
-			       (unsigned long)access_addr(acc));
+			*entry[l] &= ~PT_PRESENT;
+			flush_test_va();
+			r = run_probe(acc, false, false, 0);
+			report_pf(is_pf(r, want, acc), what, 0, acc, r, want);
 		}
 	}
-	/* from CPL 3, a not-present page: P=0, U/S=1 */
+	/* from CPL 3, a not-present leaf: P=0, U/S=1 */
 	set_mapping(COMBO_ALL_RW, 0);
-	*pte &= ~PT_PRESENT;
-	invlpg((void *)(uintptr_t)TEST_VA);
-	probe.acc = ACC_WRITE;
-	probe.ac = false;
+	*entry[leaf] &= ~PT_PRESENT;
+	flush_test_va();
 	{
-		struct ex_result r = run_in_usermode(do_probe, NULL);
+		struct ex_result r = run_probe(ACC_WRITE, true, false, 0);
 		u32 want = PFERR_WRITE | PFERR_USER;
 
-		report(r.raised && r.vector == PF_VECTOR &&
-		       r.error_code == want && r.cr2 == access_addr(ACC_WRITE),
-		       "PTE P=0, CPL3 write: got %s error code %#lx cr2 %#lx, "
-		       "want #PF error code %#x cr2 %#lx",
-		       r.raised ? exception_mnemonic(r.vector) : "none",
-		       (unsigned long)r.error_code, (unsigned long)r.cr2, want,
-		       (unsigned long)access_addr(ACC_WRITE));
+		snprintf(what, sizeof(what), "%s: %s P=0", size_name[leaf],
+			 level_name[leaf]);
+		report_pf(is_pf(r, want, ACC_WRITE), what, 3, ACC_WRITE, r,
+			  want);
 	}
 	restore_env();
 	set_mapping(COMBO_ALL_RW, 0);
 	report_prefix_pop();
 }
 
-/* A reserved bit set in an entry: #PF with P=1 and RSVD=1 (SDM vol 3,
- * 4.7), whatever the rights. */
-static void check_rsvd(const char *what, u64 *entry, u64 bit)
+/*
+ * A reserved bit set in an entry: #PF with P=1 and RSVD=1 (SDM vol 3,
+ * 4.7), whatever the rights, and W/R, U/S and I/D telling the access
+ * (EFER.NXE is 1 here). Each access from CPL 0 and CPL 3; nothing is
+ * written.
+ */
+static void check_rsvd(const char *what, u64 *e, u64 bits)
 {
-	struct ex_result r;
-	u32 want = PFERR_PRESENT | PFERR_RSVD;
+	int cpl, acc;
+	char name[80];
 
-	set_mapping(COMBO_ALL_RW, 0);
-	*entry |= bit;
-	invlpg((void *)(uintptr_t)TEST_VA);
-	probe.acc = ACC_READ;
-	probe.ac = false;
-	r = run_catching(do_probe, NULL);
-	report(r.raised && r.vector == PF_VECTOR && r.error_code == want &&
-	       r.cr2 == access_addr(ACC_READ),
-	       "%s: CPL0 read got %s error code %#lx cr2 %#lx, want #PF "
-	       "error code %#x cr2 %#lx", what,
-	       r.raised ? exception_mnemonic(r.vector) : "none",
-	       (unsigned long)r.error_code, (unsigned long)r.cr2, want,
-	       (unsigned long)access_addr(ACC_READ));
+	snprintf(name, sizeof(name), "%s: %s", size_name[leaf], what);
+	for (cpl = 0; cpl <= 3; cpl += 3) {
+		for (acc = 0; acc < NR_ACC; acc++) {
+			u32 want = PFERR_PRESENT | PFERR_RSVD |
+				   (acc == ACC_WRITE ? PFERR_WRITE : 0) |
+				   (acc == ACC_FETCH ? PFERR_FETCH : 0) |
+				   (cpl ? PFERR_USER : 0);
+			volatile u64 *wslot = (u64 *)(page + WRITE_OFF);
+			u64 before = *wslot;
+			struct ex_result r;
+
+			set_mapping(COMBO_ALL_RW, 0);
+			*e |= bits;
+			flush_test_va();
+			r = run_probe(acc, cpl, false, ~before);
+			report_pf(is_pf(r, want, acc) && *wslot == before,
+				  name, cpl, acc, r, want);
+		}
+	}
 	set_mapping(COMBO_ALL_RW, 0);
 }
 
@@ -474,64 +593,133 @@ static void test_reserved_bits(void)
 	report_prefix_push("reserved bits");
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	/* Address bits 51:MAXPHYADDR are reserved (SDM vol 3, 4.5, table
-	 * 4-20 note). */
+	 * 4-20 note; PAE: 4.4.2). */
 	if (maxphy < 52) {
-		snprintf(what, sizeof(what), "PTE address bit %u (MAXPHYADDR "
-			 "%u)", maxphy, maxphy);
-		check_rsvd(what, pte, 1ull << maxphy);
-		snprintf(what, sizeof(what), "PDE address bit 51");
-		check_rsvd(what, pde, 1ull << 51);
+		snprintf(what, sizeof(what), "%s address bit %u (MAXPHYADDR "
+			 "%u)", level_name[leaf], maxphy, maxphy);
+		check_rsvd(what, entry[leaf], 1ull << maxphy);
+		if (leaf < RIGHTS_TOP) {
+			snprintf(what, sizeof(what), "%s address bit 51",
+				 level_name[leaf + 1]);
+			check_rsvd(what, entry[leaf + 1], 1ull << 51);
+		}
 	} else {
-		report_skip("MAXPHYADDR is 52: no reserved address bits");
+		report_skip("%s: MAXPHYADDR is 52: no reserved address bits",
+			    size_name[leaf]);
 	}
-	check_rsvd("PML4E PS (bit 7)", pml4e, PML4E_PS);
+	if (leaf == 2) {
+		check_rsvd("PDE PS=1 bit 13", entry[2],
+			   1ull << PDE_2M_RSVD_LO);
+		check_rsvd("PDE PS=1 bit 20", entry[2],
+			   1ull << PDE_2M_RSVD_HI);
+	}
+	if (leaf == 3) {
+		check_rsvd("PDPTE PS=1 bit 13", entry[3],
+			   1ull << PDPTE_1G_RSVD_LO);
+		check_rsvd("PDPTE PS=1 bit 21", entry[3], 1ull << 21);
+		check_rsvd("PDPTE PS=1 bit 29", entry[3],
+			   1ull << PDPTE_1G_RSVD_HI);
+	}
+#ifdef __x86_64__
+	if (leaf == 1)
+		check_rsvd("PML4E PS (bit 7)", entry[4], PML4E_PS);
+#else
+	/* where 4-level paging has the protection key */
+	snprintf(what, sizeof(what), "%s bit %u (PAE)", level_name[leaf],
+		 PAE_RSVD_HIGH_BIT);
+	check_rsvd(what, entry[leaf], 1ull << PAE_RSVD_HIGH_BIT);
+#endif
+	report_prefix_pop();
+}
+
+/*
+ * Without 1-GByte page support, PS in a PDPTE is a reserved bit (SDM
+ * vol 3, 4.5, table 4-15: "If the PDPTE maps a page, ... PS must be 0"
+ * when CPUID.80000001H:EDX[26] is 0).
+ */
+static void test_pdpte_ps_reserved(void)
+{
+	report_prefix_push("reserved bits");
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	use_leaf(2);
+	check_rsvd("PDPTE PS=1 without 1-GByte pages", entry[3],
+		   PT_PAGE_SIZE);
 	report_prefix_pop();
 }
 
 /* The processor sets A in every entry it uses and D in the leaf on a
- * write (SDM vol 3, 4.8). */
+ * write, never in a non-leaf entry, where bit 6 is ignored (SDM vol 3,
+ * 4.8; tables 4-14 to 4-20). */
 static void test_accessed_dirty(void)
 {
 	u64 mask = PT_ACCESSED | PT_DIRTY;
-	int l;
-	bool a_ok = true;
+	const char *sz = size_name[leaf];
+	bool a_ok = true, upper_d = false;
+	char got[64];
+	size_t n = 0;
 	struct ex_result r;
+	int l;
 
 	report_prefix_push("accessed/dirty");
 	set_mapping(COMBO_ALL_RW, 0);
-	for (l = 1; l <= LEVELS; l++)
-		*level_entry[l] &= ~mask;
-	invlpg((void *)(uintptr_t)TEST_VA);
-	probe.acc = ACC_READ;
-	probe.ac = false;
-	r = run_catching(do_probe, NULL);
-	report(!r.raised, "read through U/W entries does not fault (got %s, "
-	       "want none)", r.raised ? exception_mnemonic(r.vector) : "none");
-	for (l = 1; l <= LEVELS; l++)
-		a_ok &= !!(*level_entry[l] & PT_ACCESSED);
-	report(a_ok, "read sets A at every level (got PML4E %d PDPTE %d "
-	       "PDE %d PTE %d, want 1 1 1 1)",
-	       !!(*pml4e & PT_ACCESSED), !!(*pdpte & PT_ACCESSED),
-	       !!(*pde & PT_ACCESSED), !!(*pte & PT_ACCESSED));
-	report(!(*pte & PT_DIRTY), "read leaves the PTE's D clear (got %d, "
-	       "want 0)", !!(*pte & PT_DIRTY));
+	for (l = leaf; l <= RIGHTS_TOP; l++)
+		*entry[l] &= ~mask;
+	flush_test_va();
+	r = run_probe(ACC_READ, false, false, 0);
+	report(!r.raised, "%s: read through U/W entries does not fault (got "
+	       "%s, want none)", sz,
+	       r.raised ? exception_mnemonic(r.vector) : "none");
+	got[0] = 0;
+	for (l = RIGHTS_TOP; l >= leaf; l--) {
+		a_ok &= !!(*entry[l] & PT_ACCESSED);
+		n += snprintf(got + n, sizeof(got) - n, " %s %d",
+			      level_name[l], !!(*entry[l] & PT_ACCESSED));
+	}
+	report(a_ok, "%s: read sets A at every level (got%s, want all 1)", sz,
+	       got);
+	report(!(*entry[leaf] & PT_DIRTY), "%s: read leaves the %s's D clear "
+	       "(got %d, want 0)", sz, level_name[leaf],
+	       !!(*entry[leaf] & PT_DIRTY));
 
-	probe.acc = ACC_WRITE;
-	probe.value = 1;
-	run_catching(do_probe, NULL);
-	report(*pte & PT_DIRTY, "write sets the PTE's D (got %d, want 1)",
-	       !!(*pte & PT_DIRTY));
+	r = run_probe(ACC_WRITE, false, false, 1);
+	report(!r.raised && (*entry[leaf] & PT_DIRTY), "%s: write sets the "
+	       "%s's D (got %d, %s, want 1, none)", sz, level_name[leaf],
+	       !!(*entry[leaf] & PT_DIRTY),
+	       r.raised ? exception_mnemonic(r.vector) : "none");
+	for (l = leaf + 1; l <= RIGHTS_TOP; l++)
+		upper_d |= !!(*entry[l] & PT_DIRTY);
+	if (leaf < RIGHTS_TOP)
+		report(!upper_d, "%s: write leaves bit 6 of the non-leaf "
+		       "entries clear (got %d, want 0)", sz, upper_d);
 
 	/* A write that faults must not set D (SDM vol 3, 4.8: the flags are
 	 * set only for an access the translation allows). */
-	set_mapping(COMBO_ALL_RW & ~R_W, 0);
-	*pte &= ~PT_DIRTY;
-	invlpg((void *)(uintptr_t)TEST_VA);
-	run_catching(do_probe, NULL);
-	report(!(*pte & PT_DIRTY), "faulting write to a read-only PTE leaves "
-	       "D clear (got %d, want 0)", !!(*pte & PT_DIRTY));
+	set_mapping(COMBO_ALL_RW & ~(R_W << (3 * (leaf - 1))), 0);
+	*entry[leaf] &= ~PT_DIRTY;
+	flush_test_va();
+	r = run_probe(ACC_WRITE, false, false, 2);
+	report(r.raised && !(*entry[leaf] & PT_DIRTY), "%s: faulting write "
+	       "to a read-only %s leaves D clear (got %d, %s, want 0, #PF)",
+	       sz, level_name[leaf], !!(*entry[leaf] & PT_DIRTY),
+	       r.raised ? exception_mnemonic(r.vector) : "none");
 	set_mapping(COMBO_ALL_RW, 0);
 	report_prefix_pop();
+}
+
+/* Is a leaf at @level supported here? Reports the skip if not. */
+static bool leaf_supported(int level)
+{
+	if (level == 3 && TOP_LEVEL == 3) {
+		report_skip("1G: PAE paging has no 1-GByte pages (SDM vol 3, "
+			    "4.4.2)");
+		return false;
+	}
+	if (level == 3 && !this_cpu_has(X86_FEATURE_GBPAGES)) {
+		report_skip("1G: no 1-GByte pages: CPUID.80000001H:EDX[26] "
+			    "clear");
+		return false;
+	}
+	return true;
 }
 
 /* PKRU settings to sweep for key 1, the key the test page carries. */
@@ -544,7 +732,7 @@ static void test_pku(void)
 	unsigned i, wp;
 	char name[64];
 	u32 got;
-	int vec;
+	int vec, l;
 
 	report_prefix_push("pku");
 	if (!this_cpu_has(X86_FEATURE_PKU)) {
@@ -552,11 +740,17 @@ static void test_pku(void)
 		report_prefix_pop();
 		return;
 	}
+	if (TOP_LEVEL == 3) {
+		report_skip("protection keys apply to 4-level paging only, "
+			    "not PAE (SDM vol 3, 4.6.2)");
+		report_prefix_pop();
+		return;
+	}
 
 	/* RDPKRU/WRPKRU are #UD while CR4.PKE is clear (SDM vol 2B). */
 	write_cr4(read_cr4() & ~X86_CR4_PKE);
 	asm volatile(EX_FIXUP_BEGIN "1: rdpkru\n\t2:\n\t" EX_FIXUP_END
-		     : "=a"(got) : "c"(0) : "rdx", "memory");
+		     : "=a"(got) : "c"(0) : "dx", "memory");
 	vec = exception_vector();
 	report(vec == UD_VECTOR, "RDPKRU with CR4.PKE=0 raises #UD (got "
 	       "vector %d, want %d)", vec, UD_VECTOR);
@@ -570,17 +764,46 @@ static void test_pku(void)
 	wrpkru(0);
 	write_cr4(read_cr4() & ~X86_CR4_PKE);
 
-	for (i = 0; i < ARRAY_SIZE(pkrus); i++) {
-		for (wp = 0; wp < 2; wp++) {
-			struct env e = {
-				.name = name, .wp = wp, .nxe = true,
-				.pke = true, .pkru = pkrus[i], .user = true,
-			};
+	/* The key lives in the leaf, whatever its size: each size, rights
+	 * varied in the two entries from the leaf up. */
+	for (l = 1; l <= 3; l++) {
+		if (!leaf_supported(l))
+			continue;
+		use_leaf(l);
+		for (i = 0; i < ARRAY_SIZE(pkrus); i++) {
+			for (wp = 0; wp < 2; wp++) {
+				struct env e = {
+					.name = name, .wp = wp, .nxe = true,
+					.pke = true, .pkru = pkrus[i],
+					.user = true,
+				};
 
-			snprintf(name, sizeof(name), "PKRU %#x WP=%u",
-				 pkrus[i], wp);
-			sweep(&e, 1, 2);
+				snprintf(name, sizeof(name), "PKRU %#x WP=%u",
+					 pkrus[i], wp);
+				sweep(&e, 1, 2);
+			}
 		}
+	}
+
+	/* Only the leaf's key counts: bits 62:59 of a PDE that references a
+	 * page table are ignored (SDM vol 3, 4.5, table 4-18). */
+	use_leaf(1);
+	{
+		struct env e = { .wp = true, .nxe = true, .pke = true,
+				 .pkru = PKRU_AD(2) | PKRU_WD(2) };
+		struct ex_result r;
+
+		apply_env(&e, true);
+		*entry[2] |= 2ull << PT_PKEY_SHIFT;
+		flush_test_va();
+		r = run_probe(ACC_WRITE, true, false, 3);
+		restore_env();
+		report(!r.raised && *(volatile u64 *)(page + WRITE_OFF) == 3,
+		       "key 2 in the PDE, 0 in the PTE, PKRU AD=WD=1 for key "
+		       "2: CPL3 write got %s error code %#lx, want none",
+		       r.raised ? exception_mnemonic(r.vector) : "none",
+		       (unsigned long)r.error_code);
+		set_mapping(COMBO_ALL_RW, 0);
 	}
 	report_prefix_pop();
 }
@@ -592,44 +815,54 @@ int main(void)
 		{ .name = "WP=0 NXE=1", .wp = false, .nxe = true, .user = true },
 		{ .name = "WP=1 NXE=0", .wp = true, .nxe = false, .user = true },
 	};
-	struct env smep = { .name = "SMEP", .wp = true, .nxe = true,
-			    .smep = true };
-	struct env smap = { .name = "SMAP AC=0", .wp = true, .nxe = true,
-			    .smap = true };
-	struct env smap_ac = { .name = "SMAP AC=1", .wp = true, .nxe = true,
-			       .smap = true, .ac = true };
-	struct env smap_ac_wp0 = { .name = "SMAP AC=1 WP=0", .wp = false,
-				   .nxe = true, .smap = true, .ac = true };
+	static const struct env smep = {
+		.name = "SMEP", .wp = true, .nxe = true, .smep = true };
+	static const struct env smap[] = {
+		{ .name = "SMAP AC=0", .wp = true, .nxe = true, .smap = true },
+		{ .name = "SMAP AC=1", .wp = true, .nxe = true, .smap = true,
+		  .ac = true },
+		{ .name = "SMAP AC=1 WP=0", .wp = false, .nxe = true,
+		  .smap = true, .ac = true },
+	};
+	bool has_smep = this_cpu_has(X86_FEATURE_SMEP);
+	bool has_smap = this_cpu_has(X86_FEATURE_SMAP);
 	unsigned i;
+	int l;
 
 	report_prefix_push("access");
+	/* The XD bit and EFER.NXE (SDM vol 3, 4.1.4). */
 	if (!this_cpu_has(X86_FEATURE_NX)) {
 		report_skip("no execute-disable: CPUID.80000001H:EDX[20] clear");
 		return report_summary();
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	setup_mapping();
+	setup_tables();
 
-	for (i = 0; i < ARRAY_SIZE(base); i++)
-		sweep(&base[i], 0, LEVELS);
-
-	if (this_cpu_has(X86_FEATURE_SMEP))
-		sweep(&smep, 0, LEVELS);
-	else
+	if (!has_smep)
 		report_skip("no SMEP: CPUID.07H.0:EBX[7] clear");
-
-	if (this_cpu_has(X86_FEATURE_SMAP)) {
-		sweep(&smap, 0, LEVELS);
-		sweep(&smap_ac, 0, LEVELS);
-		sweep(&smap_ac_wp0, 0, LEVELS);
-	} else {
+	if (!has_smap)
 		report_skip("no SMAP: CPUID.07H.0:EBX[20] clear");
+
+	for (l = 1; l <= 3; l++) {
+		if (!leaf_supported(l)) {
+			if (TOP_LEVEL == 4)
+				test_pdpte_ps_reserved();
+			continue;
+		}
+		use_leaf(l);
+		for (i = 0; i < ARRAY_SIZE(base); i++)
+			sweep(&base[i], 0, rights_levels());
+		if (has_smep)
+			sweep(&smep, 0, rights_levels());
+		for (i = 0; has_smap && i < ARRAY_SIZE(smap); i++)
+			sweep(&smap[i], 0, rights_levels());
+		test_not_present();
+		test_reserved_bits();
+		test_accessed_dirty();
 	}
 
+	use_leaf(1);
 	test_pku();
-	test_not_present();
-	test_reserved_bits();
-	test_accessed_dirty();
 
 	return report_summary();
 }

@@ -1,13 +1,18 @@
 /*
  * Local APIC: identification (SDM vol 3, 11.4.6 and 11.4.8), IPIs to
- * self, to logical (flat model) and broadcast destinations (11.6),
- * task and processor priority (11.8.3), the APIC timer in one-shot,
- * periodic and TSC-deadline modes (11.5.4), and the x2APIC mode's
- * register interface (11.12).
+ * self, to physical, logical (flat and cluster models) and broadcast
+ * destinations and with lowest-priority delivery (11.6), task and
+ * processor priority (11.8.3), the APIC timer in one-shot, periodic
+ * and TSC-deadline modes (11.5.4), and the x2APIC mode's register
+ * interface and destinations (11.12).
+ *
+ * Every IPI check counts which CPUs took the vector and compares that
+ * set with the one the SDM names.
  */
 #include "libcflat.h"
 #include "x86/apic.h"
 #include "x86/desc.h"
+#include "x86/irqcount.h"
 #include "x86/processor.h"
 #include "x86/smp.h"
 
@@ -25,8 +30,27 @@
 #define APIC_VERSION_MAX	0x15
 #define APIC_MAXLVT_MIN		4
 
-/* DFR model in bits 31:28 (SDM vol 3, 11.6.2.2): all ones is flat. */
-#define APIC_DFR_FLAT		0xffffffffu
+/*
+ * Logical destinations in xAPIC mode (lib/x86/apic.h, SDM vol 3,
+ * 11.6.2.2). Flat: one bit per APIC, an IPI goes to every APIC whose
+ * bit is in the MDA. Cluster: ID[7:4] is the cluster, ID[3:0] one bit
+ * per APIC in it; an IPI goes to the APICs of the MDA's cluster whose
+ * bit is in MDA[3:0].
+ */
+#define FLAT_MAX_CPUS		8
+/* Here CPU n is cluster n / 2, bit n % 2: two clusters with smp = 4.
+ * Cluster 15 is left out (the P6 family broadcast cluster). */
+#define CLUSTER_CPUS		2
+#define CLUSTER_MAX_CPUS	(15 * CLUSTER_CPUS)
+/* Physical destination FFH is a broadcast in xAPIC mode (11.6.2.1). */
+#define XAPIC_BROADCAST		0xffu
+
+/* x2APIC, SDM vol 3, 11.12.9 and 11.12.10.2: FFFF_FFFFH is a broadcast
+ * in both destination modes; the logical x2APIC ID is cluster (bits
+ * 31:16) and one bit per APIC (bits 15:0). */
+#define X2APIC_BROADCAST	0xffffffffu
+#define X2APIC_LDR_CLUSTER(ldr)	((ldr) >> 16)
+#define X2APIC_LDR_BITS(ldr)	((ldr) & 0xffff)
 
 /* Timer, SDM vol 3, 11.5.4 (figures 11-8 and 11-10) */
 #define APIC_LVT_TIMER_PERIODIC	(1u << 17)
@@ -40,58 +64,88 @@
 
 #define TIMER_COUNT		1000000u	/* 1 ms at QEMU's 1 GHz bus */
 #define LONG_COUNT		0xf0000000u	/* 4 s there */
-/* How long to wait for an interrupt: TSC cycles, generous for TCG. */
-#define WAIT_CYCLES		(4ull << 30)
 
-static volatile unsigned hits[MAX_CPUS];
-static volatile unsigned order[4], norder;
 static volatile u32 ppr_in_handler;
 
-static void count_handler(struct ex_regs *regs)
+static void record_ppr(struct ex_regs *regs)
 {
-	hits[smp_id()]++;
-	if (norder < ARRAY_SIZE(order))
-		order[norder++] = regs->vector;
+	(void)regs;
 	ppr_in_handler = apic_read(APIC_PPR);
-	apic_eoi();
 }
 
-static void reset_counts(void)
+static u64 all_cpus(void)
 {
-	unsigned i;
-
-	for (i = 0; i < MAX_CPUS; i++)
-		hits[i] = 0;
-	norder = 0;
-}
-
-/* With interrupts enabled, wait until @cpu has seen @want interrupts. */
-static bool wait_hits(unsigned cpu, unsigned want)
-{
-	u64 start = rdtsc();
-
-	sti();
-	while (hits[cpu] < want && rdtsc() - start < WAIT_CYCLES)
-		pause();
-	cli();
-	return hits[cpu] >= want;
-}
-
-/* Give a stray interrupt time to arrive, with interrupts enabled. */
-static void settle(void)
-{
-	u64 start = rdtsc();
-
-	sti();
-	while (rdtsc() - start < WAIT_CYCLES / 64)
-		pause();
-	cli();
+	return nr_cpus >= 64 ? ~0ull : (1ull << nr_cpus) - 1;
 }
 
 static bool irr_set(u8 vector)
 {
 	return (apic_read(APIC_IRR + (vector / 32) * 0x10) >> (vector % 32)) &
 	       1;
+}
+
+struct ipi {
+	u32 icr;
+	u32 dest;
+};
+
+static void send_ipi(void *data)
+{
+	struct ipi *ipi = data;
+
+	apic_icr_write(ipi->icr | APIC_INT_ASSERT | VEC_IPI, ipi->dest);
+}
+
+/* Fire the IPI from @sender, wait for the CPUs in @want, then a little
+ * longer for strays; return the set of CPUs that took it. */
+static u64 ipi_targets(unsigned sender, u32 icr, u32 dest, u64 want)
+{
+	struct ipi ipi = { .icr = icr, .dest = dest };
+
+	irq_count_reset();
+	on_cpu(sender, send_ipi, &ipi);
+	irq_wait_cpus(want, IRQ_WAIT_CYCLES);
+	irq_settle(IRQ_SETTLE_CYCLES);
+	return irq_count_cpus();
+}
+
+/* The IPI reaches exactly the CPUs in @want, once each. */
+static void check_ipi_from(unsigned sender, const char *what, u32 icr,
+			   u32 dest, u64 want)
+{
+	u64 got = ipi_targets(sender, icr, dest, want);
+	unsigned n = irq_count_total(), want_n = cpu_mask_weight(want);
+
+	report(got == want && n == want_n, "%s, destination %#x (got CPUs "
+	       "%#llx, %u interrupts; want CPUs %#llx, %u)", what, dest,
+	       (unsigned long long)got, n, (unsigned long long)want, want_n);
+}
+
+static void check_ipi(const char *what, u32 icr, u32 dest, u64 want)
+{
+	check_ipi_from(0, what, icr, dest, want);
+}
+
+/*
+ * Lowest priority (11.6.2.4): one CPU of the set takes it. Which one is
+ * model-specific, and so is a processor's ability to send such an IPI
+ * at all; all this asserts is "exactly one of the set". @cpus is also
+ * the flat-model MDA.
+ */
+static void check_lowest(const char *what, u64 cpus)
+{
+	u64 got;
+
+	irq_count_reset();
+	apic_icr_write(APIC_DEST_LOGICAL | APIC_DM_LOWEST | APIC_INT_ASSERT |
+		       VEC_IPI, cpus);
+	irq_wait_total(1, IRQ_WAIT_CYCLES);
+	irq_settle(IRQ_SETTLE_CYCLES);
+	got = irq_count_cpus();
+	report(irq_count_total() == 1 && !(got & ~cpus), "lowest priority: "
+	       "%s, exactly one of them (got CPUs %#llx, %u interrupts; want "
+	       "one of %#llx, 1)", what, (unsigned long long)got,
+	       irq_count_total(), (unsigned long long)cpus);
 }
 
 static void test_id_version(void)
@@ -114,19 +168,19 @@ static void test_self_ipi(void)
 {
 	bool ok;
 
-	reset_counts();
+	irq_count_reset();
 	apic_icr_write(APIC_DEST_SELF | APIC_DM_FIXED | APIC_INT_ASSERT |
 		       VEC_IPI, 0);
-	ok = wait_hits(0, 1);
-	report(ok && order[0] == VEC_IPI, "self IPI, "
-	       "shorthand (got %u interrupts, vector %#x)", hits[0],
-	       norder ? order[0] : 0);
+	ok = irq_wait(0, 1, IRQ_WAIT_CYCLES);
+	report(ok && irq_log_vector(0) == VEC_IPI, "self IPI, shorthand "
+	       "(got %u interrupts, vector %#x; want 1, %#x)", irq_count(0),
+	       irq_log_vector(0), VEC_IPI);
 
-	reset_counts();
+	irq_count_reset();
 	apic_send_ipi(apic_id(), VEC_IPI);
-	ok = wait_hits(0, 1);
-	report(ok, "self IPI, physical destination own ID "
-	       "(got %u interrupts)", hits[0]);
+	ok = irq_wait(0, 1, IRQ_WAIT_CYCLES);
+	report(ok, "self IPI, physical destination own ID (got %u "
+	       "interrupts, want 1)", irq_count(0));
 }
 
 static void test_priority(void)
@@ -142,61 +196,144 @@ static void test_priority(void)
 	report(ppr == 0x40, "PPR follows TPR (got %#x, want 0x40)", ppr);
 
 	/* Only a class above PPR[7:4] is delivered (11.8.3). */
-	reset_counts();
+	irq_count_reset();
 	apic_icr_write(APIC_DEST_SELF | APIC_INT_ASSERT | VEC_LOW, 0);
-	settle();
-	held = hits[0] == 0;
+	irq_settle(IRQ_SETTLE_CYCLES);
+	held = irq_count(0) == 0;
 	pending = irr_set(VEC_LOW);
 	report(held && pending, "vector %#x in TPR class 4 held pending "
-	       "(got %u interrupts, IRR bit %d)", VEC_LOW, hits[0], pending);
+	       "(got %u interrupts, IRR bit %d; want 0, 1)", VEC_LOW,
+	       irq_count(0), pending);
 
 	apic_icr_write(APIC_DEST_SELF | APIC_INT_ASSERT | VEC_MID, 0);
-	wait_hits(0, 1);
-	report(hits[0] == 1 && order[0] == VEC_MID, "vector %#x above the "
-	       "TPR class delivered (got %u interrupts, first %#x)", VEC_MID,
-	       hits[0], norder ? order[0] : 0);
+	irq_wait(0, 1, IRQ_WAIT_CYCLES);
+	report(irq_count(0) == 1 && irq_log_vector(0) == VEC_MID, "vector "
+	       "%#x above the TPR class delivered (got %u interrupts, first "
+	       "%#x)", VEC_MID, irq_count(0), irq_log_vector(0));
 	/* In service VEC_MID: PPR[7:4] = ISRV[7:4], PPR[3:0] = 0. */
 	report(ppr_in_handler == (VEC_MID & 0xf0), "PPR in the handler is "
 	       "the in-service class (got %#x, want %#x)", ppr_in_handler,
 	       VEC_MID & 0xf0);
 
 	apic_write(APIC_TPR, 0x30);
-	wait_hits(0, 2);
-	report(hits[0] == 2 && order[1] == VEC_LOW, "held vector delivered "
-	       "once TPR drops below its class (got %u interrupts, second "
-	       "%#x)", hits[0], norder > 1 ? order[1] : 0);
+	irq_wait(0, 2, IRQ_WAIT_CYCLES);
+	report(irq_count(0) == 2 && irq_log_vector(1) == VEC_LOW, "held "
+	       "vector delivered once TPR drops below its class (got %u "
+	       "interrupts, second %#x; want 2, %#x)", irq_count(0),
+	       irq_log_vector(1), VEC_LOW);
 	apic_write(APIC_TPR, 0);
 
 	/* Two pending: the higher vector first (11.8.3). */
-	reset_counts();
+	irq_count_reset();
 	apic_icr_write(APIC_DEST_SELF | APIC_INT_ASSERT | VEC_MID, 0);
 	apic_icr_write(APIC_DEST_SELF | APIC_INT_ASSERT | VEC_HIGH, 0);
-	wait_hits(0, 2);
-	report(norder == 2 && order[0] == VEC_HIGH && order[1] == VEC_MID,
-	       "two pending: higher vector first (got %u: %#x %#x, want "
-	       "%#x %#x)", norder, order[0], order[1], VEC_HIGH, VEC_MID);
+	irq_wait(0, 2, IRQ_WAIT_CYCLES);
+	report(irq_log_len() == 2 && irq_log_vector(0) == VEC_HIGH &&
+	       irq_log_vector(1) == VEC_MID, "two pending: higher vector "
+	       "first (got %u: %#x %#x, want %#x %#x)", irq_log_len(),
+	       irq_log_vector(0), irq_log_vector(1), VEC_HIGH, VEC_MID);
 
 	report_prefix_pop();
 }
 
+struct logical_id {
+	u32 dfr;
+	u8 (*id_of)(unsigned cpu);
+};
+
+static u8 flat_id(unsigned cpu)
+{
+	return cpu < FLAT_MAX_CPUS ? 1u << cpu : 0;
+}
+
+static u8 cluster_id(unsigned cpu)
+{
+	if (cpu >= CLUSTER_MAX_CPUS)
+		return 0;
+	return (cpu / CLUSTER_CPUS) << 4 | 1u << (cpu % CLUSTER_CPUS);
+}
+
 static void set_logical_id(void *data)
 {
-	(void)data;
-	apic_write(APIC_DFR, APIC_DFR_FLAT);
-	/* flat model: one bit per CPU in LDR[31:24] */
-	apic_write(APIC_LDR, (1u << smp_id()) << 24);
+	struct logical_id *l = data;
+
+	apic_set_logical_id(l->dfr, l->id_of(smp_id()));
 }
 
 static void clear_logical_id(void *data)
 {
 	(void)data;
-	apic_write(APIC_LDR, 0);
+	apic_set_logical_id(APIC_DFR_FLAT, 0);
+}
+
+static void test_flat(void)
+{
+	struct logical_id flat = { APIC_DFR_FLAT, flat_id };
+	u64 cpus = all_cpus() & ((1u << FLAT_MAX_CPUS) - 1);
+	unsigned last = nr_cpus < FLAT_MAX_CPUS ? nr_cpus - 1
+						: FLAT_MAX_CPUS - 1;
+	u32 dfr, ldr;
+
+	report_prefix_push("logical flat");
+	on_cpus(set_logical_id, &flat);
+	dfr = apic_read(APIC_DFR);
+	ldr = apic_read(APIC_LDR);
+	report(dfr == APIC_DFR_FLAT && ldr == 1u << APIC_LDR_SHIFT, "DFR and "
+	       "LDR read back (got %#x %#x, want %#x %#x)", dfr, ldr,
+	       APIC_DFR_FLAT, 1u << APIC_LDR_SHIFT);
+
+	check_ipi("one CPU", APIC_DEST_LOGICAL, flat_id(last), 1ull << last);
+	check_ipi("the sender and one other", APIC_DEST_LOGICAL,
+		  flat_id(0) | flat_id(last), 1ull | 1ull << last);
+	check_ipi("all but the sender", APIC_DEST_LOGICAL, cpus & ~1ull,
+		  cpus & ~1ull);
+	check_ipi("MDA 0: no CPU", APIC_DEST_LOGICAL, 0, 0);
+	if (nr_cpus < FLAT_MAX_CPUS)
+		check_ipi("a bit no CPU has", APIC_DEST_LOGICAL,
+			  1u << nr_cpus, 0);
+	check_ipi("MDA FFH: every CPU", APIC_DEST_LOGICAL, 0xff, cpus);
+
+	check_lowest("all CPUs", cpus);
+	check_lowest("all but the sender", cpus & ~1ull);
+
+	on_cpus(clear_logical_id, NULL);
+	report_prefix_pop();
+}
+
+static void test_cluster(void)
+{
+	struct logical_id cluster = { APIC_DFR_CLUSTER, cluster_id };
+	unsigned n = nr_cpus < CLUSTER_MAX_CPUS ? nr_cpus : CLUSTER_MAX_CPUS;
+	unsigned clusters = (n + CLUSTER_CPUS - 1) / CLUSTER_CPUS;
+	/* CPU 2 shares its bit with CPU 0, in another cluster */
+	unsigned target = n > 2 ? 2 : n - 1;
+	u32 dfr;
+
+	report_prefix_push("logical cluster");
+	on_cpus(set_logical_id, &cluster);
+	/* The model bits read back; 27:0 read as ones (figure 11-14). */
+	dfr = apic_read(APIC_DFR);
+	report(dfr == APIC_DFR_CLUSTER, "DFR reads back (got %#x, want %#x)",
+	       dfr, APIC_DFR_CLUSTER);
+
+	check_ipi("one CPU", APIC_DEST_LOGICAL, cluster_id(target),
+		  1ull << target);
+	check_ipi("both CPUs of cluster 0", APIC_DEST_LOGICAL, 0x03,
+		  all_cpus() & 0x3);
+	check_ipi("bits no CPU of cluster 0 has", APIC_DEST_LOGICAL, 0x0c, 0);
+	if (clusters < 15)
+		check_ipi("a cluster with no CPU", APIC_DEST_LOGICAL,
+			  clusters << 4 | 0xf, 0);
+
+	on_cpus(clear_logical_id, NULL);
+	report_prefix_pop();
 }
 
 static void test_destinations(void)
 {
-	unsigned last = nr_cpus - 1, cpu, got;
-	bool ok;
+	unsigned last = nr_cpus - 1, cpu;
+	u64 all = all_cpus();
+	u32 unused_id = 0;
 
 	report_prefix_push("destinations");
 	if (nr_cpus < 2) {
@@ -206,62 +343,31 @@ static void test_destinations(void)
 		return;
 	}
 
-	/* Flat logical model, SDM vol 3, 11.6.2.2: a fixed IPI reaches
-	 * every CPU whose LDR bit is in the destination. */
-	on_cpus(set_logical_id, NULL);
-	reset_counts();
-	apic_icr_write(APIC_DEST_LOGICAL | APIC_INT_ASSERT | VEC_IPI,
-		       1u << last);
-	ok = wait_hits(last, 1);
-	settle();
-	report(ok && hits[last] == 1 && hits[0] == 0, "logical flat: "
-	       "only CPU %u (got %u there, %u on CPU 0)", last, hits[last],
-	       hits[0]);
+	/* Physical, SDM vol 3, 11.6.2.1. */
+	check_ipi("physical: one other CPU", APIC_DEST_PHYSICAL,
+		  cpu_apic_id(last), 1ull << last);
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		if (cpu_apic_id(cpu) >= unused_id)
+			unused_id = cpu_apic_id(cpu) + 1;
+	if (unused_id < XAPIC_BROADCAST)
+		check_ipi("physical: an ID no CPU has", APIC_DEST_PHYSICAL,
+			  unused_id, 0);
+	check_ipi("physical: broadcast", APIC_DEST_PHYSICAL, XAPIC_BROADCAST,
+		  all);
 
-	reset_counts();
-	apic_icr_write(APIC_DEST_LOGICAL | APIC_INT_ASSERT | VEC_IPI,
-		       (1u << nr_cpus) - 1);
-	wait_hits(last, 1);
-	wait_hits(0, 1);
-	for (cpu = 0, got = 0; cpu < nr_cpus; cpu++)
-		got += hits[cpu] == 1;
-	report(got == nr_cpus, "logical flat: all CPUs in the mask (got "
-	       "%u of %u)", got, nr_cpus);
-	on_cpus(clear_logical_id, NULL);
+	/* Shorthands, 11.6.1 (figure 11-12): the destination field is
+	 * ignored, "self" is the sender. */
+	check_ipi("shorthand self", APIC_DEST_SELF, cpu_apic_id(last), 1);
+	check_ipi("shorthand all including self", APIC_DEST_ALLINC, 0, all);
+	check_ipi("shorthand all excluding self", APIC_DEST_ALLBUT,
+		  cpu_apic_id(0), all & ~1ull);
+	check_ipi_from(last, "sent by the last CPU: shorthand self",
+		       APIC_DEST_SELF, 0, 1ull << last);
+	check_ipi_from(last, "sent by the last CPU: shorthand all excluding "
+		       "self", APIC_DEST_ALLBUT, 0, all & ~(1ull << last));
 
-	/* Shorthands, SDM vol 3, 11.6.1 (figure 11-12). */
-	reset_counts();
-	apic_icr_write(APIC_DEST_ALLBUT | APIC_INT_ASSERT | VEC_IPI, 0);
-	wait_hits(last, 1);
-	settle();
-	for (cpu = 1, got = 0; cpu < nr_cpus; cpu++)
-		got += hits[cpu] == 1;
-	report(got == nr_cpus - 1 && hits[0] == 0, "all excluding self "
-	       "(got %u of %u others, %u on self)", got, nr_cpus - 1,
-	       hits[0]);
-
-	reset_counts();
-	apic_icr_write(APIC_DEST_ALLINC | APIC_INT_ASSERT | VEC_IPI, 0);
-	wait_hits(0, 1);
-	wait_hits(last, 1);
-	for (cpu = 0, got = 0; cpu < nr_cpus; cpu++)
-		got += hits[cpu] == 1;
-	report(got == nr_cpus, "all including self (got %u of %u)", got,
-	       nr_cpus);
-
-	/* Physical destination 0xff is a broadcast in xAPIC mode
-	 * (11.6.2.1). */
-	if (!apic_is_x2apic()) {
-		reset_counts();
-		apic_icr_write(APIC_DEST_PHYSICAL | APIC_INT_ASSERT | VEC_IPI,
-			       0xff);
-		wait_hits(0, 1);
-		wait_hits(last, 1);
-		for (cpu = 0, got = 0; cpu < nr_cpus; cpu++)
-			got += hits[cpu] == 1;
-		report(got == nr_cpus, "physical broadcast ID 0xff (got %u "
-		       "of %u)", got, nr_cpus);
-	}
+	test_flat();
+	test_cluster();
 	report_prefix_pop();
 }
 
@@ -284,39 +390,42 @@ static void test_timer(void)
 	       "from the initial count (got %u then %u, initial %u)", c1, c2,
 	       LONG_COUNT);
 
-	reset_counts();
+	irq_count_reset();
 	apic_write(APIC_LVTT, VEC_TIMER);
 	apic_write(APIC_TMICT, TIMER_COUNT);
-	fired = wait_hits(0, 1);
-	report(fired && order[0] == VEC_TIMER, "one-shot: interrupt arrives "
-	       "(got %u, vector %#x)", hits[0], norder ? order[0] : 0);
-	settle();
+	fired = irq_wait(0, 1, IRQ_WAIT_CYCLES);
+	report(fired && irq_log_vector(0) == VEC_TIMER, "one-shot: interrupt "
+	       "arrives (got %u, vector %#x; want 1, %#x)", irq_count(0),
+	       irq_log_vector(0), VEC_TIMER);
+	irq_settle(IRQ_SETTLE_CYCLES);
 	c3 = apic_read(APIC_TMCCT);
-	report(hits[0] == 1 && c3 == 0, "one-shot: fires once, count stays "
-	       "0 (got %u interrupts, count %u)", hits[0], c3);
+	report(irq_count(0) == 1 && c3 == 0, "one-shot: fires once, count "
+	       "stays 0 (got %u interrupts, count %u; want 1, 0)",
+	       irq_count(0), c3);
 
-	reset_counts();
+	irq_count_reset();
 	apic_write(APIC_LVTT, VEC_TIMER | APIC_LVT_TIMER_PERIODIC);
 	apic_write(APIC_TMICT, TIMER_COUNT);
-	fired = wait_hits(0, 3);
+	fired = irq_wait(0, 3, IRQ_WAIT_CYCLES);
 	c1 = apic_read(APIC_TMCCT);
 	apic_write(APIC_TMICT, 0);
 	report(fired, "periodic: repeated interrupts (got %u, want >= 3)",
-	       hits[0]);
+	       irq_count(0));
 	report(c1 > 0 && c1 <= TIMER_COUNT, "periodic: count reloads (got "
 	       "%u, initial %u)", c1, TIMER_COUNT);
 
 	/* A masked LVT entry still counts, without an interrupt
 	 * (11.5.1). First let a periodic interrupt that was already
 	 * pending when the timer stopped come in. */
-	settle();
-	reset_counts();
+	irq_settle(IRQ_SETTLE_CYCLES);
+	irq_count_reset();
 	apic_write(APIC_LVTT, VEC_TIMER | APIC_LVT_MASKED);
 	apic_write(APIC_TMICT, TIMER_COUNT / 10);
-	settle();
+	irq_settle(IRQ_SETTLE_CYCLES);
 	c1 = apic_read(APIC_TMCCT);
-	report(hits[0] == 0 && c1 == 0, "masked: counts to 0 without an "
-	       "interrupt (got %u interrupts, count %u)", hits[0], c1);
+	report(irq_count(0) == 0 && c1 == 0, "masked: counts to 0 without "
+	       "an interrupt (got %u interrupts, count %u; want 0, 0)",
+	       irq_count(0), c1);
 	apic_write(APIC_LVTT, APIC_LVT_MASKED);
 	report_prefix_pop();
 }
@@ -337,27 +446,136 @@ static void test_tsc_deadline(void)
 
 	/* SDM vol 3, 11.5.4.1: arming, firing, and the MSR reading 0
 	 * once the timer has fired; TMICT writes are ignored. */
-	reset_counts();
+	irq_count_reset();
 	apic_write(APIC_LVTT, VEC_TIMER | APIC_LVT_TIMER_TSCDL);
 	apic_write(APIC_TMICT, TIMER_COUNT);
 	count = apic_read(APIC_TMCCT);
 	report(count == 0, "current count reads 0 (got %u)", count);
 	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + TIMER_COUNT);
-	fired = wait_hits(0, 1);
+	fired = irq_wait(0, 1, IRQ_WAIT_CYCLES);
 	left = rdmsr(MSR_IA32_TSC_DEADLINE);
-	report(fired && order[0] == VEC_TIMER, "interrupt at the deadline "
-	       "(got %u, vector %#x)", hits[0], norder ? order[0] : 0);
-	report(left == 0, "IA32_TSC_DEADLINE cleared on expiry (got %#lx)",
-	       left);
+	report(fired && irq_log_vector(0) == VEC_TIMER, "interrupt at the "
+	       "deadline (got %u, vector %#x; want 1, %#x)", irq_count(0),
+	       irq_log_vector(0), VEC_TIMER);
+	report(left == 0, "IA32_TSC_DEADLINE cleared on expiry (got %#llx)",
+	       (unsigned long long)left);
 
 	/* Writing 0 disarms. */
-	reset_counts();
+	irq_count_reset();
 	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + TIMER_COUNT);
 	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
-	settle();
-	report(hits[0] == 0, "writing 0 disarms (got %u interrupts)",
-	       hits[0]);
+	irq_settle(IRQ_SETTLE_CYCLES);
+	report(irq_count(0) == 0, "writing 0 disarms (got %u interrupts)",
+	       irq_count(0));
 	apic_write(APIC_LVTT, APIC_LVT_MASKED);
+	report_prefix_pop();
+}
+
+/* Per CPU in x2APIC mode: the switch worked, the ID and the LDR. */
+static bool x2apic_on[MAX_CPUS];
+static u32 x2apic_ids[MAX_CPUS], x2apic_ldrs[MAX_CPUS];
+
+static void x2apic_enable_cpu(void *data)
+{
+	unsigned cpu = smp_id();
+
+	(void)data;
+	x2apic_on[cpu] = enable_x2apic();
+	if (x2apic_on[cpu]) {
+		x2apic_ids[cpu] = apic_id();
+		x2apic_ldrs[cpu] = apic_read(APIC_LDR);
+	}
+}
+
+static void x2apic_reset_cpu(void *data)
+{
+	(void)data;
+	if (apic_is_x2apic())
+		reset_apic();
+}
+
+/* The CPUs an x2APIC logical MDA selects (11.12.10.2): same cluster,
+ * and the APIC's bit in the MDA's bits 15:0. */
+static u64 x2apic_logical_targets(u32 mda)
+{
+	unsigned cpu;
+	u64 cpus = 0;
+
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		u32 ldr = x2apic_ldrs[cpu];
+
+		if (X2APIC_LDR_CLUSTER(ldr) == X2APIC_LDR_CLUSTER(mda) &&
+		    (X2APIC_LDR_BITS(ldr) & X2APIC_LDR_BITS(mda)))
+			cpus |= 1ull << cpu;
+	}
+	return cpus;
+}
+
+static void test_x2apic_destinations(void)
+{
+	unsigned last = nr_cpus - 1, cpu, bad = 0;
+	u64 all = all_cpus();
+	u32 want_ldr = 0, id;
+	u64 want;
+	u32 mda;
+
+	report_prefix_push("destinations");
+	if (nr_cpus < 2) {
+		report_skip("logical and broadcast IPIs need 2 CPUs (have %u)",
+			    nr_cpus);
+		report_prefix_pop();
+		return;
+	}
+
+	on_cpus(x2apic_enable_cpu, NULL);
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		id = x2apic_ids[cpu];
+		want_ldr = (id >> 4) << 16 | 1u << (id & 0xf);
+		if (x2apic_on[cpu] && x2apic_ldrs[cpu] == want_ldr)
+			continue;
+		report_info("CPU %u: x2APIC mode %d, ID %#x, LDR %#x (want 1, "
+			    "%#x)", cpu, x2apic_on[cpu], id, x2apic_ldrs[cpu],
+			    want_ldr);
+		bad++;
+	}
+	report(!bad, "every CPU in x2APIC mode, LDR derived from its ID "
+	       "(got %u of %u CPUs right)", nr_cpus - bad, nr_cpus);
+	if (bad) {
+		on_cpus(x2apic_reset_cpu, NULL);
+		enable_x2apic();
+		report_prefix_pop();
+		return;
+	}
+
+	check_ipi("physical: one other CPU", APIC_DEST_PHYSICAL,
+		  x2apic_ids[last], 1ull << last);
+	/* 0xff is an ordinary ID in x2APIC mode (11.12.9). */
+	for (cpu = 0, want = 0; cpu < nr_cpus; cpu++)
+		if (x2apic_ids[cpu] == XAPIC_BROADCAST)
+			want |= 1ull << cpu;
+	check_ipi("physical: 0xff is not a broadcast", APIC_DEST_PHYSICAL,
+		  XAPIC_BROADCAST, want);
+	check_ipi("physical: broadcast", APIC_DEST_PHYSICAL, X2APIC_BROADCAST,
+		  all);
+
+	mda = x2apic_ldrs[last];
+	check_ipi("logical: one CPU", APIC_DEST_LOGICAL, mda,
+		  x2apic_logical_targets(mda));
+	/* CPU 0's cluster, every bit but CPU 0's own */
+	mda = x2apic_ldrs[0] | 0xffff;
+	mda &= ~X2APIC_LDR_BITS(x2apic_ldrs[0]);
+	check_ipi("logical: CPU 0's cluster but CPU 0",
+		  APIC_DEST_LOGICAL, mda, x2apic_logical_targets(mda));
+	mda = X2APIC_LDR_CLUSTER(x2apic_ldrs[0]) << 16;
+	check_ipi("logical: no bit set, no CPU", APIC_DEST_LOGICAL, mda, 0);
+	check_ipi("logical: broadcast", APIC_DEST_LOGICAL, X2APIC_BROADCAST,
+		  all);
+	check_ipi("shorthand all excluding self", APIC_DEST_ALLBUT, 0,
+		  all & ~1ull);
+
+	/* The others back to xAPIC mode; CPU 0 stays in x2APIC. */
+	for (cpu = 1; cpu < nr_cpus; cpu++)
+		on_cpu(cpu, x2apic_reset_cpu, NULL);
 	report_prefix_pop();
 }
 
@@ -386,26 +604,27 @@ static void test_x2apic(void)
 	       "want %#x)", ldr, want_ldr);
 	vec = wrmsr_safe(MSR_X2APIC_LDR, 0);
 	report(vec == GP_VECTOR, "LDR is read-only: write raises #GP (got "
-	       "vector %d)", vec);
+	       "vector %d, want %d)", vec, GP_VECTOR);
 	/* The ICR is one 64-bit MSR; no delivery status bit (11.12.9). */
 	vec = rdmsr_safe(MSR_X2APIC_BASE + (APIC_ICR2 >> 4), &v);
 	report(vec == GP_VECTOR, "ICR2 does not exist: read raises #GP (got "
-	       "vector %d)", vec);
+	       "vector %d, want %d)", vec, GP_VECTOR);
 
-	reset_counts();
+	irq_count_reset();
 	wrmsr(MSR_X2APIC_SELF_IPI, VEC_IPI);
-	ok = wait_hits(0, 1);
-	report(ok && order[0] == VEC_IPI, "SELF IPI register "
-	       "(got %u interrupts, vector %#x)", hits[0],
-	       norder ? order[0] : 0);
+	ok = irq_wait(0, 1, IRQ_WAIT_CYCLES);
+	report(ok && irq_log_vector(0) == VEC_IPI, "SELF IPI register "
+	       "(got %u interrupts, vector %#x; want 1, %#x)", irq_count(0),
+	       irq_log_vector(0), VEC_IPI);
 
-	reset_counts();
+	irq_count_reset();
 	apic_send_ipi(id, VEC_IPI);
-	ok = wait_hits(0, 1);
-	report(ok, "ICR, physical destination own ID (got %u "
-	       "interrupts)", hits[0]);
+	ok = irq_wait(0, 1, IRQ_WAIT_CYCLES);
+	report(ok, "ICR, physical destination own ID (got %u interrupts, "
+	       "want 1)", irq_count(0));
 
 	test_priority();
+	test_x2apic_destinations();
 	test_timer();
 
 	reset_apic();
@@ -415,11 +634,12 @@ static void test_x2apic(void)
 int main(void)
 {
 	report_prefix_push("apic");
-	handle_exception(VEC_IPI, count_handler);
-	handle_exception(VEC_TIMER, count_handler);
-	handle_exception(VEC_LOW, count_handler);
-	handle_exception(VEC_MID, count_handler);
-	handle_exception(VEC_HIGH, count_handler);
+	irq_count_install(VEC_IPI);
+	irq_count_install(VEC_TIMER);
+	irq_count_install(VEC_LOW);
+	irq_count_install(VEC_MID);
+	irq_count_install(VEC_HIGH);
+	irq_count_set_hook(record_ppr);
 	cli();
 
 	report_prefix_push("xapic");

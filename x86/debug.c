@@ -30,19 +30,20 @@
 #define DR7_RW_WRITE	1ul
 #define DR7_RW_RDWR	3ul
 #define DR7_LEN_1	0ul
+#define DR7_LEN_2	1ul
 #define DR7_LEN_4	3ul
 #define DR7_LEN_8	2ul
 
 #define X86_EFLAGS_RF	(1ul << 16)
 
 #define DEFINE_DR(n)							\
-	static inline u64 read_dr##n(void)				\
+	static inline unsigned long read_dr##n(void)			\
 	{								\
-		u64 v;							\
+		unsigned long v;							\
 		asm volatile("mov %%dr" #n ", %0" : "=r"(v));		\
 		return v;						\
 	}								\
-	static inline void write_dr##n(u64 v)				\
+	static inline void write_dr##n(unsigned long v)			\
 	{								\
 		asm volatile("mov %0, %%dr" #n :: "r"(v) : "memory");	\
 	}
@@ -53,7 +54,8 @@ DEFINE_DR(3)
 DEFINE_DR(6)
 DEFINE_DR(7)
 
-static inline u64 dr7_bp(unsigned n, u64 rw, u64 len)
+static inline unsigned long dr7_bp(unsigned n, unsigned long rw,
+				  unsigned long len)
 {
 	return DR7_INIT | DR7_L(n) | (rw << DR7_RW_SHIFT(n)) |
 	       (len << DR7_LEN_SHIFT(n));
@@ -61,8 +63,8 @@ static inline u64 dr7_bp(unsigned n, u64 rw, u64 len)
 
 static struct {
 	unsigned count;
-	u64 rip[4];
-	u64 dr6[4];
+	unsigned long rip[4];
+	unsigned long dr6[4];
 	bool set_rf;
 } db;
 
@@ -95,10 +97,35 @@ static void db_reset(bool set_rf)
 	barrier();
 }
 
-static void test_reset_values(u64 dr6, u64 dr7)
+#ifdef __x86_64__
+static void test_upper_bits(void)
 {
-	u64 v;
 	int vec;
+
+	/* SDM vol 2B, MOV (debug registers): #GP(0) when writing 1 to any
+	 * of bits 63:32 of DR6 or DR7 in 64-bit mode. */
+	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr7\n\t2:\n\t" EX_FIXUP_END
+		     :: "r"(1ul << 32) : "memory");
+	vec = exception_vector();
+	report(vec == GP_VECTOR, "DR7 bit 32 set raises #GP (got vector %d, "
+	       "want %d)", vec, GP_VECTOR);
+	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr6\n\t2:\n\t" EX_FIXUP_END
+		     :: "r"(1ul << 40) : "memory");
+	vec = exception_vector();
+	report(vec == GP_VECTOR, "DR6 bit 40 set raises #GP (got vector %d, "
+	       "want %d)", vec, GP_VECTOR);
+}
+#else
+static void test_upper_bits(void)
+{
+	report_skip("DR6/DR7 bits 63:32 exist only in 64-bit mode (SDM vol "
+		    "2B, MOV debug registers); DR6 and DR7 are 32 bits here");
+}
+#endif
+
+static void test_reset_values(unsigned long dr6, unsigned long dr7)
+{
+	unsigned long v;
 
 	report(dr6 == DR6_INIT, "DR6 at reset (got %#lx, want %#lx)",
 	       (unsigned long)dr6, DR6_INIT);
@@ -114,18 +141,7 @@ static void test_reset_values(u64 dr6, u64 dr7)
 	report(v == DR7_INIT, "DR7 bit 10 reads 1 after writing 0 (got %#lx, "
 	       "want %#lx)", (unsigned long)v, DR7_INIT);
 
-	/* SDM vol 2B, MOV (debug registers): #GP(0) when writing 1 to any
-	 * of bits 63:32 of DR6 or DR7 in 64-bit mode. */
-	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr7\n\t2:\n\t" EX_FIXUP_END
-		     :: "r"(1ul << 32) : "memory");
-	vec = exception_vector();
-	report(vec == GP_VECTOR, "DR7 bit 32 set raises #GP (got vector %d, "
-	       "want %d)", vec, GP_VECTOR);
-	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr6\n\t2:\n\t" EX_FIXUP_END
-		     :: "r"(1ul << 40) : "memory");
-	vec = exception_vector();
-	report(vec == GP_VECTOR, "DR6 bit 40 set raises #GP (got vector %d, "
-	       "want %d)", vec, GP_VECTOR);
+	test_upper_bits();
 	write_dr7(DR7_INIT);
 }
 
@@ -143,13 +159,17 @@ asm(".text\n"
     "int3_after: ret\n"
     "icebp_then_ret: .byte 0xf1\n"
     "icebp_after: ret\n"
+#ifdef __x86_64__
     "exec_target: inc %rax\n\t"
+#else
+    "exec_target: inc %eax\n\t"
+#endif
     "ret\n");
 
 static void test_int3(void)
 {
 	struct ex_result res;
-	u64 after = (uintptr_t)int3_after;
+	unsigned long after = (uintptr_t)int3_after;
 
 	res = run_catching((void (*)(void *))int3_then_ret, NULL);
 	report(res.raised && res.vector == BP_VECTOR && res.rip == after,
@@ -160,7 +180,7 @@ static void test_int3(void)
 
 static void test_icebp(void)
 {
-	u64 after = (uintptr_t)icebp_after;
+	unsigned long after = (uintptr_t)icebp_after;
 	struct ex_result res;
 
 	db_reset(false);
@@ -175,17 +195,17 @@ static void test_icebp(void)
 
 static void test_single_step(void)
 {
-	u64 start, after;
+	unsigned long start, after;
 
 	db_reset(false);
 	/* The trap comes after the instruction that follows the POPF that
 	 * set TF (SDM vol 3, 18.3.1.4). */
-	asm volatile("pushfq\n\t"
-		     "orq %2, (%%rsp)\n\t"
-		     "popfq\n"
+	asm volatile("pushf\n\t"
+		     "orl %2, (" ASM_SP ")\n\t"
+		     "popf\n"
 		     "1: nop\n"
-		     "2: lea 1b(%%rip), %0\n\t"
-		     "lea 2b(%%rip), %1"
+		     "2: lea " ASM_IP_REL("1b") ", %0\n\t"
+		     "lea " ASM_IP_REL("2b") ", %1"
 		     : "=r"(start), "=r"(after) : "i"(X86_EFLAGS_TF)
 		     : "memory", "cc");
 	report(db.count == 1 && db.rip[0] == after,
@@ -201,7 +221,7 @@ static void test_single_step(void)
  * the handler lets it run once, then the breakpoint arms again. */
 static void test_exec_bp(unsigned n)
 {
-	u64 addr = (uintptr_t)exec_target, runs = 0;
+	unsigned long addr = (uintptr_t)exec_target, runs = 0;
 
 	db_reset(true);
 	switch (n) {
@@ -232,16 +252,21 @@ static void test_exec_bp(unsigned n)
 void gd_mov_dr(void);
 asm(".text\n"
     ".globl gd_mov_dr\n"
+#ifdef __x86_64__
     "gd_mov_dr: mov %dr0, %rax\n\t"
+#else
+    "gd_mov_dr: mov %dr0, %eax\n\t"
+#endif
     "ret\n");
 
 static void test_general_detect(void)
 {
-	u64 dr7;
+	unsigned long dr7, clobbered;
 
 	db_reset(false);
 	write_dr7(DR7_INIT | DR7_GD);
-	asm volatile("call gd_mov_dr" ::: "rax", "memory");
+	asm volatile("call gd_mov_dr" : "=a"(clobbered) :: "memory");
+	(void)clobbered;
 	dr7 = read_dr7();
 	report(db.count == 1 && db.rip[0] == (uintptr_t)gd_mov_dr &&
 	       (db.dr6[0] & DR6_BD) && !(dr7 & DR7_GD),
@@ -252,24 +277,46 @@ static void test_general_detect(void)
 	write_dr7(DR7_INIT);
 }
 
-static u64 watched[2] __aligned(16);
+/*
+ * The widest data breakpoint: 8 bytes (LEN 10B) in 64-bit mode; in
+ * legacy mode 10B is undefined (AMD APM vol 2, 13.1.1.5; SDM vol 3,
+ * 18.2.4 allows it only on some models), so 4 bytes there. Each watch
+ * covers one unsigned long; the half-width watch covers its upper half.
+ */
+#ifdef __x86_64__
+#define DR7_LEN_WORD	DR7_LEN_8
+#define DR7_LEN_HALF	DR7_LEN_4
+typedef u32 half_t;
+#else
+#define DR7_LEN_WORD	DR7_LEN_4
+#define DR7_LEN_HALF	DR7_LEN_2
+typedef u16 half_t;
+#endif
+#define WORD_BYTES	sizeof(unsigned long)
+#define HALF_BYTES	sizeof(half_t)
+
+static union {
+	unsigned long w[2];
+	half_t h[4];
+} watch __aligned(16);
+#define watched watch.w
 
 /* Data breakpoints: traps after the access (SDM vol 3, 18.2.4). */
 static void test_data_bp(void)
 {
-	volatile u64 *w = watched;
-	u64 after, v;
+	volatile unsigned long *w = watched;
+	unsigned long after, v;
 
 	db_reset(false);
 	write_dr1((uintptr_t)&watched[0]);
-	write_dr7(dr7_bp(1, DR7_RW_WRITE, DR7_LEN_8));
+	write_dr7(dr7_bp(1, DR7_RW_WRITE, DR7_LEN_WORD));
 	v = w[0];
 	barrier();
 	report(db.count == 0, "DR1 write-only: a read does not hit (got %u)",
 	       db.count);
-	asm volatile("movq $5, %1\n"
-		     "1: lea 1b(%%rip), %0" : "=r"(after), "=m"(watched[0])
-		     :: "memory");
+	asm volatile("mov %2, %1\n"
+		     "1: lea " ASM_IP_REL("1b") ", %0"
+		     : "=r"(after), "=m"(watched[0]) : "r"(5ul) : "memory");
 	report(db.count == 1 && db.rip[0] == after &&
 	       (db.dr6[0] & 0xf) == DR6_B(1) && watched[0] == 5,
 	       "DR1 write: #DB after the store (got %u at %#lx DR6 %#lx, want "
@@ -277,20 +324,23 @@ static void test_data_bp(void)
 	       (unsigned long)db.dr6[0], (unsigned long)after);
 	w[1] = 1;
 	barrier();
-	report(db.count == 1, "DR1 8 bytes: the next quadword does not hit "
-	       "(got %u hits, want 1)", db.count);
+	report(db.count == 1, "DR1 %u bytes: the next %u bytes do not hit "
+	       "(got %u hits, want 1)", (unsigned)WORD_BYTES,
+	       (unsigned)WORD_BYTES, db.count);
 
 	db_reset(false);
-	write_dr2((uintptr_t)&watched[1] + 4);
-	write_dr7(dr7_bp(2, DR7_RW_RDWR, DR7_LEN_4));
+	write_dr2((uintptr_t)&watched[1] + HALF_BYTES);
+	write_dr7(dr7_bp(2, DR7_RW_RDWR, DR7_LEN_HALF));
 	v += w[1];
 	barrier();
 	report(db.count == 1 && (db.dr6[0] & 0xf) == DR6_B(2),
-	       "DR2 read/write, 4 bytes: an 8-byte read that overlaps hits "
-	       "(got %u, DR6 %#lx)", db.count, (unsigned long)db.dr6[0]);
-	asm volatile("movl %0, %%eax" :: "m"(watched[1]) : "rax", "memory");
-	report(db.count == 1, "DR2 4 bytes: the other half does not hit "
-	       "(got %u hits, want 1)", db.count);
+	       "DR2 read/write, %u bytes: a %u-byte read that overlaps hits "
+	       "(got %u, DR6 %#lx)", (unsigned)HALF_BYTES,
+	       (unsigned)WORD_BYTES, db.count, (unsigned long)db.dr6[0]);
+	v += ((volatile half_t *)watch.h)[WORD_BYTES / HALF_BYTES];
+	barrier();
+	report(db.count == 1, "DR2 %u bytes: the other half does not hit "
+	       "(got %u hits, want 1)", (unsigned)HALF_BYTES, db.count);
 
 	db_reset(false);
 	write_dr3((uintptr_t)&watched[0] + 3);
@@ -306,7 +356,7 @@ static void test_data_bp(void)
 
 int main(void)
 {
-	u64 dr6 = read_dr6(), dr7 = read_dr7();
+	unsigned long dr6 = read_dr6(), dr7 = read_dr7();
 	unsigned n;
 
 	report_prefix_push("debug");

@@ -9,6 +9,9 @@
  * VMCALL outside VMX operation (SDM vol 2B, VMCALL), VMMCALL when not
  * intercepted (AMD APM vol 3, VMMCALL) -- which is what QEMU's TCG, with
  * no VMX or SVM guest mode in use, must do.
+ *
+ * i386: the same ABI on the 32-bit registers (EAX, EBX, ECX, EDX, ESI);
+ * the negated error numbers are 32-bit values there.
  */
 #include "libcflat.h"
 #include "x86/desc.h"
@@ -21,11 +24,19 @@
 /* hypercalls.rst, "KVM_HC_VAPIC_POLL_IRQ": returns 0. */
 #define KVM_HC_VAPIC_POLL_IRQ	1
 
-/* Argument registers the ABI reads and leaves alone. */
-#define ARG_RBX			0x1111111111111111ull
-#define ARG_RCX			0x2222222222222222ull
-#define ARG_RDX			0x3333333333333333ull
-#define ARG_RSI			0x4444444444444444ull
+/* Argument registers the ABI reads and leaves alone; on i386 their low
+ * 32 bits. */
+#define ARG_RBX			((unsigned long)0x1111111111111111ull)
+#define ARG_RCX			((unsigned long)0x2222222222222222ull)
+#define ARG_RDX			((unsigned long)0x3333333333333333ull)
+#define ARG_RSI			((unsigned long)0x4444444444444444ull)
+
+/* The address of local label 1b, into a register. */
+#ifdef __x86_64__
+#define LEA_LABEL1	"lea 1b(%%rip), %[site]\n\t"
+#else
+#define LEA_LABEL1	"mov $1b, %[site]\n\t"
+#endif
 
 /* SDM vol 2B VMCALL: 0F 01 C1; APM vol 3 VMMCALL: 0F 01 D9. */
 static const u8 vmcall_bytes[3] = { 0x0f, 0x01, 0xc1 };
@@ -33,23 +44,23 @@ static const u8 vmmcall_bytes[3] = { 0x0f, 0x01, 0xd9 };
 
 struct hcall {
 	bool amd;		/* VMMCALL, else VMCALL */
-	u64 nr;
-	u64 rax, rbx, rcx, rdx, rsi;	/* after the call */
+	unsigned long nr;
+	unsigned long rax, rbx, rcx, rdx, rsi;	/* after the call */
 	int vector;		/* raised, or -1 */
 	const u8 *site;		/* the instruction's address */
 };
 
 static void hypercall(struct hcall *h)
 {
-	u64 rax = h->nr, rbx = ARG_RBX, rcx = ARG_RCX, rdx = ARG_RDX;
-	u64 rsi = ARG_RSI;
+	unsigned long rax = h->nr, rbx = ARG_RBX, rcx = ARG_RCX;
+	unsigned long rdx = ARG_RDX, rsi = ARG_RSI;
 	const u8 *site;
 
 	if (h->amd)
 		asm volatile(EX_FIXUP_BEGIN
 			     "1: vmmcall\n\t"
 			     "2:\n\t"
-			     "lea 1b(%%rip), %[site]\n\t"
+			     LEA_LABEL1
 			     EX_FIXUP_END
 			     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx),
 			       "+S"(rsi), [site] "=r"(site) :: "memory");
@@ -57,7 +68,7 @@ static void hypercall(struct hcall *h)
 		asm volatile(EX_FIXUP_BEGIN
 			     "1: vmcall\n\t"
 			     "2:\n\t"
-			     "lea 1b(%%rip), %[site]\n\t"
+			     LEA_LABEL1
 			     EX_FIXUP_END
 			     : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx),
 			       "+S"(rsi), [site] "=r"(site) :: "memory");
@@ -89,7 +100,8 @@ static bool is_amd(void)
 	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
 }
 
-static void check_kvm_call(bool amd, u64 nr, u64 want, const char *what)
+static void check_kvm_call(bool amd, unsigned long nr, unsigned long want,
+			   const char *what)
 {
 	struct hcall h = { .amd = amd, .nr = nr };
 
@@ -107,10 +119,11 @@ static void check_wrong_vendor(bool amd)
 	struct hcall h = { .amd = !amd, .nr = HC_UNKNOWN };
 
 	hypercall(&h);
-	report(h.vector < 0 && h.rax == (u64)-KVM_ENOSYS,
+	report(h.vector < 0 && h.rax == (unsigned long)-KVM_ENOSYS,
 	       "%s on %s: RAX %#llx (want -KVM_ENOSYS %#llx), vector %d "
 	       "(want none)", insn_name(!amd), amd ? "AMD" : "Intel",
-	       (unsigned long long)h.rax, (unsigned long long)-KVM_ENOSYS,
+	       (unsigned long long)h.rax,
+	       (unsigned long long)(unsigned long)-KVM_ENOSYS,
 	       h.vector);
 	report(!memcmp(h.site, native, 3),
 	       "%s rewritten to %s: bytes %02x %02x %02x, want %02x %02x %02x",
@@ -120,7 +133,7 @@ static void check_wrong_vendor(bool amd)
 
 static void user_vmcall(void *data)
 {
-	u64 *rax = data, v = HC_UNKNOWN;
+	unsigned long *rax = data, v = HC_UNKNOWN;
 
 	asm volatile("vmcall" : "+a"(v) :: "rbx", "rcx", "rdx", "rsi",
 		     "memory");
@@ -129,7 +142,7 @@ static void user_vmcall(void *data)
 
 static void user_vmmcall(void *data)
 {
-	u64 *rax = data, v = HC_UNKNOWN;
+	unsigned long *rax = data, v = HC_UNKNOWN;
 
 	asm volatile("vmmcall" : "+a"(v) :: "rbx", "rcx", "rdx", "rsi",
 		     "memory");
@@ -140,14 +153,14 @@ static void user_vmmcall(void *data)
  * caller at CPL > 0 with -KVM_EPERM. */
 static void check_kvm_user(bool amd)
 {
-	u64 rax = 0;
+	unsigned long rax = 0;
 	struct ex_result r;
 
 	r = run_in_usermode(amd ? user_vmmcall : user_vmcall, &rax);
-	report(!r.raised && rax == (u64)-KVM_EPERM,
+	report(!r.raised && rax == (unsigned long)-KVM_EPERM,
 	       "%s at CPL 3: RAX %#llx (want -KVM_EPERM %#llx), %s",
 	       insn_name(amd), (unsigned long long)rax,
-	       (unsigned long long)-KVM_EPERM,
+	       (unsigned long long)(unsigned long)-KVM_EPERM,
 	       r.raised ? exception_mnemonic(r.vector) : "no exception");
 }
 
@@ -156,7 +169,7 @@ static void test_kvm(void)
 	bool amd = is_amd();
 
 	report_prefix_push("kvm");
-	check_kvm_call(amd, HC_UNKNOWN, (u64)-KVM_ENOSYS,
+	check_kvm_call(amd, HC_UNKNOWN, (unsigned long)-KVM_ENOSYS,
 		       "unknown number: -KVM_ENOSYS");
 	check_kvm_call(amd, KVM_HC_VAPIC_POLL_IRQ, 0,
 		       "KVM_HC_VAPIC_POLL_IRQ");
@@ -178,7 +191,7 @@ static void check_ud(bool amd)
 
 static void check_ud_user(bool amd)
 {
-	u64 rax = 0;
+	unsigned long rax = 0;
 	struct ex_result r;
 
 	r = run_in_usermode(amd ? user_vmmcall : user_vmcall, &rax);

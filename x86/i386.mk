@@ -9,7 +9,8 @@
 # 64-bit entry and exception stubs; lib/x86/div64.c stands in for the
 # 32-bit libgcc, which hosts without gcc-multilib lack.
 
-I386_TESTS = selftest smptest msr tsc sieve cmpxchg8b taskswitch
+I386_TESTS = selftest smptest msr tsc sieve cmpxchg8b taskswitch idt eventinj nmi debug apic ioapic \
+	emulator memory umip xsave hypercall realmode rmap_chain pcid rdpid syscall access
 
 I386_LIB_SRCS = \
 	lib/x86/cstart32.S \
@@ -20,7 +21,10 @@ I386_LIB_SRCS = \
 	lib/x86/fwcfg.c \
 	lib/x86/vm.c \
 	lib/x86/apic.c \
+	lib/x86/ioapic.c \
+	lib/x86/irqcount.c \
 	lib/x86/smp.c \
+	lib/x86/usermode.c \
 	lib/x86/div64.c
 
 EXTRA_DIST += lib/x86/cstart32.S lib/x86/isr32.S lib/x86/div64.c \

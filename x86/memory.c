@@ -26,10 +26,23 @@
 #define X86_FEATURE_CLFLUSHOPT	CPUID_FEATURE(7, 0, EBX, 23, "CPUID.07H.0:EBX[23] (CLFLUSHOPT)")
 #define X86_FEATURE_CLWB	CPUID_FEATURE(7, 0, EBX, 24, "CPUID.07H.0:EBX[24] (CLWB)")
 
+#ifdef __x86_64__
 /* Non-canonical for 4-level paging: bits 63:47 differ. */
 #define NONCANONICAL		((void *)0x8000000000001000ull)
 /* Mapped by nothing: an address of our own, left not present. */
 #define UNMAPPED		((void *)(uintptr_t)(VMAP_BASE + (3ull << 40)))
+#else
+/*
+ * i386 has no non-canonical addresses; the 32-bit counterpart of that
+ * #GP(0) is an offset beyond a segment limit (SDM vol 2A, CLFLUSH,
+ * "Protected Mode Exceptions"). GS is the per-CPU segment, whose limit
+ * is sizeof(struct percpu) - 1 (desc.c), so this offset is beyond it.
+ */
+#define GS_BEYOND_LIMIT		0x10000ul
+/* The low 4 GiB are identity mapped: this page, between vmap()'s first
+ * pages and the PCI hole, is made not present by main(). */
+#define UNMAPPED		((void *)(uintptr_t)(VMAP_BASE + 0x10000000ull))
+#endif
 
 enum flush { FL_CLFLUSH, FL_CLFLUSHOPT, FL_CLWB, NR_FLUSH };
 
@@ -69,6 +82,29 @@ static int flush_safe(enum flush f, volatile void *p, u64 *ec, u64 *cr2)
 	return exception_vector();
 }
 
+#ifndef __x86_64__
+/* The same flushes on GS:@off, for the segment-limit check. */
+static int flush_gs_safe(enum flush f, unsigned long off, u64 *ec)
+{
+	switch (f) {
+	case FL_CLFLUSH:
+		asm volatile(EX_FIXUP_BEGIN "1: clflush %%gs:(%0)\n\t2:\n\t"
+			     EX_FIXUP_END :: "r"(off) : "memory");
+		break;
+	case FL_CLFLUSHOPT:
+		asm volatile(EX_FIXUP_BEGIN "1: .byte 0x66; clflush %%gs:(%0)"
+			     "\n\t2:\n\t" EX_FIXUP_END :: "r"(off) : "memory");
+		break;
+	default:
+		asm volatile(EX_FIXUP_BEGIN "1: .byte 0x66; xsaveopt %%gs:(%0)"
+			     "\n\t2:\n\t" EX_FIXUP_END :: "r"(off) : "memory");
+		break;
+	}
+	*ec = exception_error_code();
+	return exception_vector();
+}
+#endif
+
 static const char *vec_name(int v)
 {
 	return v < 0 ? "none" : exception_mnemonic(v);
@@ -94,21 +130,28 @@ static void test_flush(enum flush f, u64 *line, volatile u64 *alias)
 	got = *alias;
 	report(v < 0 && got == (0x1122334455667700ull | f),
 	       "line keeps its value, seen through a second mapping (got %s, "
-	       "%#lx; want none, %#lx)", vec_name(v), (unsigned long)got,
-	       (unsigned long)(0x1122334455667700ull | f));
+	       "%#llx; want none, %#llx)", vec_name(v),
+	       (unsigned long long)got, 0x1122334455667700ull | f);
 
 	*alias = 0xcafe0000ull | f;
 	v = flush_safe(f, alias, &ec, &cr2);
 	got = *line;
 	report(v < 0 && got == (0xcafe0000ull | f),
-	       "write through the alias, flush, read (got %s, %#lx; want "
-	       "none, %#lx)", vec_name(v), (unsigned long)got,
-	       (unsigned long)(0xcafe0000ull | f));
+	       "write through the alias, flush, read (got %s, %#llx; want "
+	       "none, %#llx)", vec_name(v), (unsigned long long)got,
+	       0xcafe0000ull | f);
 
+#ifdef __x86_64__
 	v = flush_safe(f, NONCANONICAL, &ec, &cr2);
 	report(v == GP_VECTOR && ec == 0, "non-canonical address raises "
 	       "#GP(0) (got %s error code %#lx)", vec_name(v),
 	       (unsigned long)ec);
+#else
+	v = flush_gs_safe(f, GS_BEYOND_LIMIT, &ec);
+	report(v == GP_VECTOR && ec == 0, "offset beyond the GS limit raises "
+	       "#GP(0) (got %s error code %#lx)", vec_name(v),
+	       (unsigned long)ec);
+#endif
 
 	v = flush_safe(f, UNMAPPED, &ec, &cr2);
 	report(v == PF_VECTOR && !(ec & PFERR_PRESENT) &&
@@ -161,6 +204,7 @@ int main(void)
 	int f;
 
 	report_prefix_push("memory");
+	unmap_page(UNMAPPED);
 	for (f = 0; f < NR_FLUSH; f++)
 		test_flush(f, line, alias);
 	test_fences(line, alias);

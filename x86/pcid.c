@@ -12,6 +12,11 @@
  * a non-canonical address, and for types 0 and 1 with a PCID other than
  * 0 while CR4.PCIDE=0. Type 0 must drop the translation it names.
  *
+ * i386: CR4.PCIDE can be set only in IA-32e mode (SDM vol 3, 4.10.1), so
+ * in 32-bit protected mode setting it raises #GP(0) whatever CPUID says,
+ * and the PCID cases SKIP. INVPCID exists in protected mode, with a
+ * 32-bit type register and no non-canonical addresses.
+ *
  * Arguments: "invpcid" runs only the INVPCID part, "pcid" only the rest;
  * none runs both.
  */
@@ -24,7 +29,9 @@
 	CPUID_FEATURE(7, 0, EBX, 10, "CPUID.07H.0:EBX[10] (INVPCID)")
 
 #define CR3_PCID_MASK		0xffful	/* SDM vol 3, 4.5 table 4-13 */
+#ifdef __x86_64__
 #define CR3_NOFLUSH		(1ul << 63)
+#endif
 
 /* INVPCID types, SDM vol 2B, INVPCID */
 #define INVPCID_ADDR		0
@@ -32,11 +39,16 @@
 #define INVPCID_ALL_GLOBAL	2
 #define INVPCID_ALL		3
 
+#ifdef __x86_64__
 /* A non-canonical address for 4-level paging (bits 63:47 not equal). */
 #define NONCANONICAL		0x8000000000000000ull
 
 /* An address of our own, mapped only by this test. */
 #define TEST_VA			((void *)(uintptr_t)(VMAP_BASE + (1ull << 40)))
+#else
+/* Between vmap()'s first pages and the PCI hole, 32-bit. */
+#define TEST_VA			((void *)(uintptr_t)(VMAP_BASE + 0x0c000000ull))
+#endif
 
 struct invpcid_desc {
 	u64 pcid;
@@ -50,12 +62,14 @@ static int write_cr4_safe(unsigned long v)
 	return exception_vector();
 }
 
+#ifdef __x86_64__
 static int write_cr3_safe(unsigned long v)
 {
 	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%cr3\n\t2:\n\t" EX_FIXUP_END
 		     :: "r"(v) : "memory");
 	return exception_vector();
 }
+#endif
 
 static int invpcid_safe(unsigned long type, u64 pcid, u64 addr)
 {
@@ -71,6 +85,22 @@ static const char *vec_name(int v)
 	return v < 0 ? "none" : exception_mnemonic(v);
 }
 
+#ifndef __x86_64__
+static void test_pcid(void)
+{
+	unsigned long cr4 = read_cr4();
+	int v;
+
+	report_prefix_push("pcid");
+	v = write_cr4_safe(cr4 | X86_CR4_PCIDE);
+	report(v == GP_VECTOR, "CR4.PCIDE outside IA-32e mode raises #GP "
+	       "(got %s, want #GP; %s %s)", vec_name(v), X86_FEATURE_PCID.name,
+	       this_cpu_has(X86_FEATURE_PCID) ? "set" : "clear");
+	write_cr4(cr4);
+	report_skip("PCIDs: CR4.PCIDE needs IA-32e mode (SDM vol 3, 4.10.1)");
+	report_prefix_pop();
+}
+#else
 static void test_pcid(void)
 {
 	unsigned long cr3 = read_cr3(), cr4 = read_cr4();
@@ -119,6 +149,7 @@ static void test_pcid(void)
 	       "CR4.PCIDE 1->0 with PCID 0 (got %s)", vec_name(v));
 	report_prefix_pop();
 }
+#endif
 
 static void test_invpcid(void)
 {
@@ -134,11 +165,19 @@ static void test_invpcid(void)
 		{ INVPCID_ALL_GLOBAL, 0, 0, false, -1, "type 2" },
 		{ INVPCID_ALL, 0, 0, false, -1, "type 3" },
 		{ 4, 0, 0, false, GP_VECTOR, "type 4 (reserved)" },
+#ifdef __x86_64__
 		{ 1ul << 40, 0, 0, false, GP_VECTOR, "type 2^40 (reserved)" },
+#else
+		{ 1ul << 31, 0, 0, false, GP_VECTOR, "type 2^31 (reserved)" },
+#endif
 		{ INVPCID_CONTEXT, 1ull << 12, 0, false, GP_VECTOR,
 		  "descriptor bit 12 set" },
+		{ INVPCID_CONTEXT, 1ull << 63, 0, false, GP_VECTOR,
+		  "descriptor bit 63 set" },
+#ifdef __x86_64__
 		{ INVPCID_ADDR, 0, NONCANONICAL, false, GP_VECTOR,
 		  "type 0, non-canonical address" },
+#endif
 		{ INVPCID_ADDR, 1, 0x1000, false, GP_VECTOR,
 		  "type 0, PCID 1 with CR4.PCIDE=0" },
 		{ INVPCID_CONTEXT, 1, 0, false, GP_VECTOR,
@@ -166,6 +205,11 @@ static void test_invpcid(void)
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		if (cases[i].pcide) {
+#ifndef __x86_64__
+			report_skip("%s: CR4.PCIDE needs IA-32e mode (SDM vol "
+				    "3, 4.10.1)", cases[i].what);
+			continue;
+#endif
 			if (!this_cpu_has(X86_FEATURE_PCID)) {
 				report_skip("%s: no PCID: CPUID.01H:ECX[17] "
 					    "clear", cases[i].what);

@@ -19,14 +19,14 @@
 #define RDPRU_MPERF	0
 #define RDPRU_APERF	1
 
-static u64 rdpid_val;
+static unsigned long rdpid_val;
 static int rdpid_vec;
 
-/* rdpid %rax, spelled as bytes for assemblers that predate it:
- * F3 0F C7 /7 (SDM vol 2B, RDPID). */
+/* rdpid %rax (%eax outside 64-bit mode), spelled as bytes for
+ * assemblers that predate it: F3 0F C7 /7 (SDM vol 2B, RDPID). */
 static void do_rdpid(void *unused)
 {
-	u64 v = 0;
+	unsigned long v = 0;
 
 	(void)unused;
 	asm volatile(EX_FIXUP_BEGIN

@@ -1,9 +1,11 @@
 /*
- * Real-address mode: leave long mode, run a few instructions in real
- * mode, come back, and check what they computed.
+ * Real-address mode: leave long mode (x86_64) or 32-bit protected mode
+ * (i386), run a few instructions in real mode, come back, and check what
+ * they computed.
  *
  * Leaving long mode (SDM vol 3, 10.8.5.4): jump to compatibility mode,
- * clear CR0.PG (IA32_EFER.LMA drops), clear IA32_EFER.LME. Then, as SDM
+ * clear CR0.PG (IA32_EFER.LMA drops), clear IA32_EFER.LME. On i386 the
+ * first step is only clearing CR0.PG (PAE paging off). Then, as SDM
  * vol 3, 10.9.2 describes, a far jump to a 16-bit segment with a 64 KiB
  * limit, 16-bit data segments, CR0.PE cleared and a far jump that loads a
  * real-mode CS. The way back is 10.9.1 and 10.8.5 in reverse order.
@@ -51,6 +53,7 @@ struct rm_results {
 extern char rm_blob[], rm_blob_end[], rm_results[];
 void realmode_call(void);
 
+#ifdef __x86_64__
 asm(
     /* the private GDT and its descriptor (SDM vol 3, 3.4.5) */
     ".pushsection .rodata\n"
@@ -159,6 +162,96 @@ asm(
     "pop %rbx\n\t"
     "ret\n"
 
+    );
+#else
+/*
+ * i386: the private GDT has the same selectors (SEL_CODE64 is unused);
+ * GS (the per-CPU segment) and FS are reloaded from the saved GDT on the
+ * way back, which restores their bases.
+ */
+asm(
+    ".pushsection .rodata\n"
+    ".balign 16\n"
+    "rm_gdt:\n\t"
+    ".quad 0\n\t"
+    ".quad 0\n\t"
+    ".quad 0x00cf92000000ffff\n\t"	/* 32-bit data, 4 GiB */
+    ".quad 0x00cf9a000000ffff\n\t"	/* 32-bit code, 4 GiB */
+    ".quad 0x00009a000000ffff\n\t"	/* 16-bit code, 64 KiB */
+    ".quad 0x000092000000ffff\n"	/* 16-bit data, 64 KiB */
+    "rm_gdt_end:\n"
+    "rm_gdt_desc:\n\t"
+    ".word rm_gdt_end - rm_gdt - 1\n\t"
+    ".long rm_gdt\n"
+    ".popsection\n"
+
+    ".pushsection .data\n"
+    ".balign 4\n"
+    "rm_saved_esp: .long 0\n"
+    "rm_saved_fs: .long 0\n"
+    "rm_saved_gs: .long 0\n"
+    "rm_saved_gdtr: .word 0\n .long 0\n"
+    "rm_saved_idtr: .word 0\n .long 0\n"
+    ".popsection\n"
+
+    ".text\n"
+    ".code32\n"
+    ".globl realmode_call\n"
+    "realmode_call:\n\t"
+    "push %ebx\n\t"
+    "push %ebp\n\t"
+    "push %esi\n\t"
+    "push %edi\n\t"
+    "pushf\n\t"
+    "cli\n\t"
+    "mov %esp, rm_saved_esp\n\t"
+    "mov %fs, rm_saved_fs\n\t"
+    "mov %gs, rm_saved_gs\n\t"
+    "sgdt rm_saved_gdtr\n\t"
+    "sidt rm_saved_idtr\n\t"
+    "lgdt rm_gdt_desc\n\t"
+    "ljmp $" __stringify_x86(SEL_CODE32) ", $rm_pm32\n"
+    "rm_pm32:\n\t"
+    "mov $" __stringify_x86(SEL_DATA32) ", %eax\n\t"
+    "mov %eax, %ds\n\t"
+    "mov %eax, %es\n\t"
+    "mov %eax, %ss\n\t"
+    "mov %cr0, %eax\n\t"
+    "and $0x7fffffff, %eax\n\t"		/* CR0.PG off */
+    "mov %eax, %cr0\n\t"
+    "ljmp $" __stringify_x86(SEL_CODE16) ", $("
+	__stringify_x86(RM_BASE) " + rm16_pm - rm_blob)\n"
+
+    "rm_back32:\n\t"
+    "mov $" __stringify_x86(SEL_DATA32) ", %eax\n\t"
+    "mov %eax, %ds\n\t"
+    "mov %eax, %es\n\t"
+    "mov %eax, %ss\n\t"
+    "mov %cr0, %eax\n\t"
+    "or $0x80000000, %eax\n\t"		/* PAE paging on: CR3, CR4 kept */
+    "mov %eax, %cr0\n\t"
+    "lgdt rm_saved_gdtr\n\t"
+    "lidt rm_saved_idtr\n\t"
+    "ljmp $" __stringify_x86(KERNEL_CS) ", $1f\n"
+    "1:\n\t"
+    "mov $" __stringify_x86(KERNEL_DS) ", %eax\n\t"
+    "mov %eax, %ds\n\t"
+    "mov %eax, %es\n\t"
+    "mov %eax, %ss\n\t"
+    "mov rm_saved_fs, %fs\n\t"
+    "mov rm_saved_gs, %gs\n\t"
+    "mov rm_saved_esp, %esp\n\t"
+    "popf\n\t"
+    "pop %edi\n\t"
+    "pop %esi\n\t"
+    "pop %ebp\n\t"
+    "pop %ebx\n\t"
+    "ret\n"
+    );
+#endif
+
+/* 16-bit code, the same on both arches. */
+asm(
     /* Copied to RM_BASE: offsets from rm_blob are offsets in RM_SEG. */
     ".pushsection .rodata\n"
     ".globl rm_blob, rm_blob_end, rm_results\n"
@@ -262,7 +355,11 @@ asm(
     ".balign 4\n"
     "rm_results: .fill 64, 1, 0\n"
     "rm_blob_end:\n"
+#ifdef __x86_64__
     ".code64\n"
+#else
+    ".code32\n"
+#endif
     ".popsection\n");
 
 /* FLAGS bits, SDM vol 1, 3.4.3 */
@@ -285,7 +382,11 @@ int main(void)
 	memcpy((void *)(uintptr_t)RM_BASE, rm_blob, size);
 
 	realmode_call();
+#ifdef __x86_64__
 	report_pass("left long mode for real mode and came back");
+#else
+	report_pass("left protected mode for real mode and came back");
+#endif
 
 	report(r->add_ax == 0 && (r->add_flags & FL_ARITH) ==
 	       (FL_CF | FL_PF | FL_AF | FL_ZF),

@@ -17,15 +17,23 @@
 
 #define NR_ALIASES		4096
 /* Aliases start here: far from vmap()'s area, in tables of our own. */
+#ifdef __x86_64__
 #define ALIAS_BASE		(VMAP_BASE + (2ull << 40))
+#else
+/* i386: 16 MiB of the 32-bit space above vmap()'s first pages and below
+ * the PCI hole; install_page() splits the boot identity map there. */
+#define ALIAS_BASE		(VMAP_BASE + 0x08000000ull)
+#endif
 
 static u8 *alias(unsigned i)
 {
 	return (u8 *)(uintptr_t)(ALIAS_BASE + (u64)i * PAGE_SIZE);
 }
 
-static volatile u64 *probe_addr;
-static u64 probe_val;
+/* One native-width access, so CR2 is the alias itself: i386 splits a
+ * u64 access in two, in an order of the compiler's choosing. */
+static volatile unsigned long *probe_addr;
+static unsigned long probe_val;
 
 static void do_write(void *unused)
 {
@@ -80,7 +88,7 @@ int main(void)
 		unmap_page(alias(i));
 	faults = 0;
 	for (i = 1; i < NR_ALIASES; i += 2) {
-		probe_addr = (volatile u64 *)alias(i);
+		probe_addr = (volatile unsigned long *)alias(i);
 		r = run_catching(do_read, NULL);
 		faults += r.raised && r.vector == PF_VECTOR &&
 			  !(r.error_code & PFERR_PRESENT) &&
@@ -120,7 +128,7 @@ int main(void)
 	faults = 0;
 	bad = 0;
 	for (i = 0; i < NR_ALIASES; i += 2) {
-		probe_addr = (volatile u64 *)alias(i);
+		probe_addr = (volatile unsigned long *)alias(i);
 		r = run_catching(do_write, NULL);
 		faults += r.raised && r.vector == PF_VECTOR &&
 			  r.error_code == (PFERR_PRESENT | PFERR_WRITE) &&

@@ -1,5 +1,6 @@
 /*
- * SYSCALL/SYSRET and SYSENTER/SYSEXIT in 64-bit mode.
+ * SYSCALL/SYSRET and SYSENTER/SYSEXIT in 64-bit mode (x86_64) and in
+ * 32-bit protected mode (i386, further below).
  *
  * SYSCALL (SDM vol 2B, SYSCALL; AMD APM vol 3, SYSCALL): RCX gets the
  * next RIP, R11 the RFLAGS, RFLAGS is ANDed with ~IA32_FMASK (RF always
@@ -8,22 +9,34 @@
  * SYSRET to 64-bit code: CS = STAR[63:48] + 16 with RPL 3, SS =
  * STAR[63:48] + 8 with RPL 3, RFLAGS = (R11 & 3C7FD7H) | 2; #GP(0) at
  * CPL other than 0.
- * SYSENTER: Intel allows it in 64-bit mode (CS from IA32_SYSENTER_CS,
- * SS = CS + 8, RIP/RSP from IA32_SYSENTER_EIP/ESP; #GP(0) when
- * IA32_SYSENTER_CS[15:2] is 0); AMD raises #UD for SYSENTER and SYSEXIT
- * in long mode (APM vol 3, SYSENTER and SYSEXIT "Exceptions").
+ * SYSENTER: Intel allows it in 64-bit and compatibility mode, and enters
+ * 64-bit mode (CS from IA32_SYSENTER_CS, SS = CS + 8, RIP/RSP from
+ * IA32_SYSENTER_EIP/ESP; #GP(0) when IA32_SYSENTER_CS[15:2] is 0); AMD
+ * raises #UD for SYSENTER and SYSEXIT anywhere in long mode (APM vol 3,
+ * SYSENTER and SYSEXIT "Exceptions").
  */
 #include "libcflat.h"
 #include "x86/desc.h"
 #include "x86/layout.h"
 #include "x86/processor.h"
 #include "x86/usermode.h"
+#include "x86/vm.h"
 
-/* Flags SYSRET keeps from R11 in 64-bit mode (SDM vol 2B, SYSRET). */
-#define SYSRET_RFLAGS_MASK	0x3c7fd7ul
 #define X86_EFLAGS_RF		(1ul << 16)
 #define X86_EFLAGS_VM		(1ul << 17)
 #define X86_EFLAGS_OF		(1ul << 11)
+
+static bool vendor_is_amd(void)
+{
+	struct cpuid r = cpuid(0);
+
+	/* "AuthenticAMD" in EBX, EDX, ECX (APM vol 3, CPUID Fn0000_0000) */
+	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
+}
+
+#ifdef __x86_64__
+/* Flags SYSRET keeps from R11 in 64-bit mode (SDM vol 2B, SYSRET). */
+#define SYSRET_RFLAGS_MASK	0x3c7fd7ul
 
 /* What the SYSCALL entry point saw; read back by the test. */
 struct sc_record {
@@ -53,14 +66,6 @@ asm(".text\n"
     "1:\n\t"
     "mov sc+40(%rip), %r11\n\t"
     "sysretq\n");
-
-static bool vendor_is_amd(void)
-{
-	struct cpuid r = cpuid(0);
-
-	/* "AuthenticAMD" in EBX, EDX, ECX (APM vol 3, CPUID Fn0000_0000) */
-	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
-}
 
 static u64 star_value(void)
 {
@@ -255,6 +260,73 @@ static void do_sysexit(void *unused)
 	asm volatile("sysexitq" ::: "rcx", "rdx", "memory");
 }
 
+/*
+ * SYSENTER from compatibility mode at CPL 0: a far return to KERNEL_CS32
+ * (32-bit code, L=0) runs the SYSENTER there. Intel enters 64-bit mode at
+ * the MSRs' CS and RIP (SDM vol 2B, SYSENTER, "IA-32e Mode Operation");
+ * AMD has SYSENTER in legacy mode only, so #UD (APM vol 3, SYSENTER).
+ * sysenter_entry comes back to sysenter_compat_back; an exception, which
+ * run_catching() would resume in compatibility mode, goes to
+ * compat_fault() and the same place.
+ */
+void sysenter_compat(void);
+void sysenter_compat_back(void);
+asm(".text\n"
+    ".globl sysenter_compat, sysenter_compat_back\n"
+    "sysenter_compat:\n\t"
+    "lea sysenter_compat_back(%rip), %rax\n\t"
+    "mov %rax, se+24(%rip)\n\t"
+    "mov %rsp, se+16(%rip)\n\t"
+    "pushq $" __stringify_x86(KERNEL_CS32) "\n\t"
+    "lea 1f(%rip), %rax\n\t"
+    "push %rax\n\t"
+    "lretq\n"
+    ".code32\n"
+    "1:\n\t"
+    "sysenter\n"
+    ".code64\n"
+    "sysenter_compat_back:\n\t"
+    "ret\n");
+
+static int compat_fault_vec;
+
+/* IRET in 64-bit mode pops SS:RSP too (SDM vol 2A, IRET): RSP is back
+ * where the far return left it, as sysenter_compat_back wants. */
+static void compat_fault(struct ex_regs *regs)
+{
+	compat_fault_vec = regs->vector;
+	regs->cs = KERNEL_CS;
+	regs->rip = (uintptr_t)sysenter_compat_back;
+}
+
+static void test_sysenter_compat(u64 stack_top)
+{
+	exception_handler_t old_ud, old_gp;
+
+	memset(&se, 0, sizeof(se));
+	compat_fault_vec = -1;
+	old_ud = handle_exception(UD_VECTOR, compat_fault);
+	old_gp = handle_exception(GP_VECTOR, compat_fault);
+	sysenter_compat();
+	handle_exception(UD_VECTOR, old_ud);
+	handle_exception(GP_VECTOR, old_gp);
+
+	if (vendor_is_amd())
+		report(compat_fault_vec == UD_VECTOR,
+		       "AMD: SYSENTER in compatibility mode raises #UD (got %s)",
+		       compat_fault_vec < 0 ? "nothing" :
+		       exception_mnemonic(compat_fault_vec));
+	else
+		report(compat_fault_vec < 0 && se.cs == KERNEL_CS &&
+		       se.ss == KERNEL_CS + 8 && se.rsp == stack_top,
+		       "SYSENTER from compatibility mode: 64-bit CS, SS, RSP "
+		       "from the MSRs (got %#x/%#x/%#lx, want %#x/%#x/%#lx, "
+		       "raised %s)", se.cs, se.ss, (unsigned long)se.rsp,
+		       KERNEL_CS, KERNEL_CS + 8, (unsigned long)stack_top,
+		       compat_fault_vec < 0 ? "nothing" :
+		       exception_mnemonic(compat_fault_vec));
+}
+
 static u8 sysenter_stack[1024] __aligned(16);
 
 static void test_sysenter(void)
@@ -272,6 +344,8 @@ static void test_sysenter(void)
 	wrmsr(MSR_IA32_SYSENTER_CS, KERNEL_CS);
 	wrmsr(MSR_IA32_SYSENTER_ESP, stack_top);
 	wrmsr(MSR_IA32_SYSENTER_EIP, (uintptr_t)sysenter_entry);
+
+	test_sysenter_compat(stack_top);
 
 	memset(&se, 0, sizeof(se));
 	res = run_catching(do_sysenter, NULL);
@@ -334,3 +408,596 @@ int main(void)
 	wrmsr(MSR_EFER, efer);
 	return report_summary();
 }
+#else
+/*
+ * i386. SYSENTER/SYSEXIT (SDM vol 2B; APM vol 3: legacy mode on both
+ * vendors): SYSENTER loads CS = IA32_SYSENTER_CS AND FFFCH, SS = that
+ * + 8, ESP/EIP from IA32_SYSENTER_ESP/EIP, and clears EFLAGS.VM, IF and
+ * RF; SYSEXIT loads CS = (IA32_SYSENTER_CS + 16) OR 3, SS =
+ * (IA32_SYSENTER_CS + 24) OR 3, EIP = EDX, ESP = ECX. Both raise #GP(0)
+ * when IA32_SYSENTER_CS[15:2] is 0, SYSEXIT also at CPL other than 0.
+ *
+ * SYSCALL/SYSRET outside 64-bit mode: Intel raises #UD (SDM vol 2B,
+ * SYSCALL and SYSRET, "Protected Mode Exceptions"). AMD defines them in
+ * legacy mode (APM vol 3, SYSCALL and SYSRET): #UD when CPUID
+ * Fn8000_0001_EDX[11] or EFER.SCE is clear; SYSCALL puts the next EIP in
+ * ECX, loads CS = STAR[47:32] AND FFFCH, SS = STAR[47:32] + 8, EIP =
+ * STAR[31:0], clears EFLAGS.VM, IF and RF and leaves ESP alone; SYSRET
+ * loads CS = STAR[63:48] OR 3, SS = STAR[63:48] + 8, EIP = ECX and sets
+ * EFLAGS.IF.
+ *
+ * Both pairs derive their selectors from one base, in the order ring 0
+ * code, ring 0 data, ring 3 code, ring 3 data: four GDT slots of our own.
+ */
+#define SEL_R0_CS	GDT_FREE_SEL
+#define SEL_R0_SS	(GDT_FREE_SEL + 8)
+#define SEL_R3_CS	(GDT_FREE_SEL + 16)
+#define SEL_R3_SS	(GDT_FREE_SEL + 24)
+
+/* Flat 4 GiB 32-bit segments with DPL @dpl, SDM vol 3, 3.4.5: G, D/B, P,
+ * S, type execute/read or read/write. */
+#define DESC_CODE32(dpl)	(0x00cf9a000000ffffull | ((u64)(dpl) << 45))
+#define DESC_DATA32(dpl)	(0x00cf92000000ffffull | ((u64)(dpl) << 45))
+
+/* What one side of a transition saw: the ring 0 entry writes r0, the
+ * ring 3 code r3. */
+struct ring_record {
+	u32 esp, eflags;
+	u16 cs, ss;
+	u32 ecx;
+	u32 reached;
+};
+struct ring_record r0, r3;
+
+/*
+ * sys_call32(launch) saves the caller's registers and EFLAGS, turns
+ * interrupts off, keeps its ESP in back_esp and jumps to launch, one of
+ * the sequences below. The ring 0 entry that is reached records r0,
+ * puts back the kernel's CS, SS and ESP and returns from sys_call32. An
+ * exception at CPL 0 ends in run_catching() (try_launch); one during a
+ * trip to ring 3 in ring3_fault() (to_user), since run_catching() would
+ * resume at the CPL the exception came from.
+ */
+u32 back_esp;
+void sys_call32(void (*launch)(void));
+void sys_entry32(void);
+/* The tail of sys_entry32: back to the caller of sys_call32 from CPL 0
+ * with any CS, SS and ESP. */
+void sys_resume32(void);
+
+#define USER_STACK_SIZE		1024
+static u8 user_stack[USER_STACK_SIZE] __aligned(16);
+static u8 sysenter_stack[1024] __aligned(16);
+
+asm(".text\n"
+    ".globl sys_call32, sys_entry32, sys_resume32\n"
+    "sys_call32:\n\t"
+    "push %ebx\n\t"
+    "push %ebp\n\t"
+    "push %esi\n\t"
+    "push %edi\n\t"
+    "pushf\n\t"
+    "cli\n\t"
+    "mov 24(%esp), %eax\n\t"
+    "mov %esp, back_esp\n\t"
+    "jmp *%eax\n"
+    "sys_entry32:\n\t"
+    "mov %esp, r0+0\n\t"
+    "pushf\n\t"
+    "popl r0+4\n\t"
+    "movw %cs, r0+8\n\t"
+    "movw %ss, r0+10\n\t"
+    "mov %ecx, r0+12\n\t"
+    "movl $1, r0+16\n"
+    "sys_resume32:\n\t"
+    "mov $" __stringify_x86(KERNEL_DS) ", %eax\n\t"
+    "mov %eax, %ss\n\t"
+    "mov back_esp, %esp\n\t"
+    "ljmp $" __stringify_x86(KERNEL_CS) ", $1f\n"
+    "1:\n\t"
+    "popf\n\t"
+    "pop %edi\n\t"
+    "pop %esi\n\t"
+    "pop %ebp\n\t"
+    "pop %ebx\n\t"
+    "ret\n");
+
+/* Launches at CPL 0. The _rf ones reach their instruction through an
+ * IRET whose EFLAGS image has RF (POPF cannot set it: SDM vol 2B, POPF;
+ * IRET can: vol 2A, IRET) and CF, which must survive. */
+void launch_sysenter(void);
+void launch_sti_sysenter(void);
+void launch_rf_sysenter(void);
+void launch_sysexit(void);
+void launch_syscall(void);
+void launch_sti_syscall(void);
+void launch_rf_syscall(void);
+void launch_sysret(void);
+extern char after_syscall[];
+/* Ring 3 sides: record r3, then back through SYSENTER or SYSCALL; or
+ * SYSEXIT/SYSRET at CPL 3, which must fault. */
+void user_sysenter(void);
+void user_syscall(void);
+void user_sysexit(void);
+void user_sysret(void);
+extern char after_user_syscall[], user_sysret_end[];
+/* Where launch_sysexit/launch_sysret go, and on which stack. */
+u32 user_target, user_esp;
+
+#define RECORD_R3 \
+	"mov %esp, r3+0\n\t" \
+	"pushf\n\t" \
+	"popl r3+4\n\t" \
+	"movw %cs, r3+8\n\t" \
+	"movw %ss, r3+10\n\t" \
+	"movl $1, r3+16\n\t"
+
+asm(".text\n"
+    "launch_sysenter:\n\t"
+    "sysenter\n"
+    "launch_sti_sysenter:\n\t"
+    "sti\n\t"
+    "sysenter\n"
+    "launch_rf_sysenter:\n\t"
+    "pushf\n\t"
+    "orl $0x10001, (%esp)\n\t"
+    "push %cs\n\t"
+    "push $1f\n\t"
+    "iret\n"
+    "1:\n\t"
+    "sysenter\n"
+    "launch_sysexit:\n\t"
+    "mov user_target, %edx\n\t"
+    "mov user_esp, %ecx\n\t"
+    "sysexit\n"
+    "launch_syscall:\n\t"
+    "syscall\n"
+    "after_syscall:\n\t"
+    "ud2\n"
+    "launch_sti_syscall:\n\t"
+    "sti\n\t"
+    "syscall\n"
+    "launch_rf_syscall:\n\t"
+    "pushf\n\t"
+    "orl $0x10001, (%esp)\n\t"
+    "push %cs\n\t"
+    "push $1f\n\t"
+    "iret\n"
+    "1:\n\t"
+    "syscall\n"
+    "launch_sysret:\n\t"
+    "mov user_target, %ecx\n\t"
+    "mov user_esp, %esp\n\t"
+    "sysret\n"
+    "user_sysenter:\n\t"
+    RECORD_R3
+    "sysenter\n"
+    "user_syscall:\n\t"
+    RECORD_R3
+    "syscall\n"
+    "after_user_syscall:\n\t"
+    "ud2\n"
+    "user_sysexit:\n\t"
+    "sysexit\n"
+    "user_sysret:\n\t"
+    "sysret\n"
+    "user_sysret_end:\n");
+
+/*
+ * SYSENTER from virtual-8086 mode. IRET with EFLAGS.VM set enters it
+ * (SDM vol 3, 21.2.5), popping EIP, CS, EFLAGS, ESP, SS, ES, DS, FS and
+ * GS; the code at V86_SEG:0 is a SYSENTER. sys_entry_v86 puts back the
+ * data segments SYSENTER leaves alone (they hold real-mode style bases
+ * from virtual-8086 mode) and runs a CPL 0 instruction before joining
+ * sys_entry32. An exception in virtual-8086 mode arrives with null data
+ * segments (SDM vol 3, 21.3.1.1), which the library's stubs do not
+ * reload: during the trip #UD, #GP and #PF go to v86_fault_* instead.
+ */
+/* Linear 0x7000: below the AP trampoline page (layout.h), unused after
+ * boot. */
+#define V86_SEG		0x0700
+#define V86_SP		0x0ff0
+#define V86_EFLAGS	0x00020002	/* VM, the fixed bit; IOPL 0, IF 0 */
+
+void launch_v86(void);
+void sys_entry_v86(void);
+void v86_fault_ud(void);
+void v86_fault_gp(void);
+void v86_fault_pf(void);
+extern char v86_code[], v86_code_end[];
+u32 v86_fault_vec;
+
+asm(".text\n"
+    "launch_v86:\n\t"
+    "pushl $0\n\t"				/* GS */
+    "pushl $0\n\t"				/* FS */
+    "pushl $0\n\t"				/* DS */
+    "pushl $0\n\t"				/* ES */
+    "pushl $" __stringify_x86(V86_SEG) "\n\t"	/* SS */
+    "pushl $" __stringify_x86(V86_SP) "\n\t"	/* ESP */
+    "pushl $" __stringify_x86(V86_EFLAGS) "\n\t"
+    "pushl $" __stringify_x86(V86_SEG) "\n\t"	/* CS */
+    "pushl $0\n\t"				/* EIP */
+    "iret\n"
+    "sys_entry_v86:\n\t"
+    "mov $" __stringify_x86(KERNEL_DS) ", %eax\n\t"
+    "mov %eax, %ds\n\t"
+    "mov %eax, %es\n\t"
+    "mov %eax, %fs\n\t"
+    "mov $" __stringify_x86(PERCPU_SEL) ", %eax\n\t"
+    "mov %eax, %gs\n\t"
+    "mov %cr0, %eax\n\t"
+    "jmp sys_entry32\n"
+    "v86_fault_ud:\n\t"
+    "pushl $" __stringify_x86(UD_VECTOR) "\n\t"
+    "jmp 1f\n"
+    "v86_fault_gp:\n\t"
+    "pushl $" __stringify_x86(GP_VECTOR) "\n\t"
+    "jmp 1f\n"
+    "v86_fault_pf:\n\t"
+    "pushl $" __stringify_x86(PF_VECTOR) "\n"
+    "1:\n\t"
+    "mov $" __stringify_x86(KERNEL_DS) ", %eax\n\t"
+    "mov %eax, %ds\n\t"
+    "mov %eax, %es\n\t"
+    "mov %eax, %fs\n\t"
+    "mov $" __stringify_x86(PERCPU_SEL) ", %eax\n\t"
+    "mov %eax, %gs\n\t"
+    "popl v86_fault_vec\n\t"
+    "jmp sys_resume32\n"
+    ".pushsection .rodata\n"
+    "v86_code:\n\t"
+    "sysenter\n"
+    "v86_code_end:\n"
+    ".popsection\n");
+
+static void run_launch(void *launch)
+{
+	sys_call32((void (*)(void))launch);
+}
+
+static struct ex_result try_launch(void (*launch)(void))
+{
+	memset(&r0, 0, sizeof(r0));
+	memset(&r3, 0, sizeof(r3));
+	return run_catching(run_launch, (void *)launch);
+}
+
+static const char *vec_name(struct ex_result r)
+{
+	return r.raised ? exception_mnemonic(r.vector) : "nothing";
+}
+
+/* The leaf entries that map the ring 3 code, its records and its stack
+ * get U/S set for the round trips to ring 3, and back afterwards. */
+#define NR_USER_PAGES	7
+static u64 *user_pte[NR_USER_PAGES];
+static u64 user_pte_saved[NR_USER_PAGES];
+
+static void user_pages(bool on)
+{
+	const void *p[NR_USER_PAGES] = {
+		user_sysenter, user_syscall, user_sysexit, user_sysret_end,
+		&r3, user_stack, user_stack + USER_STACK_SIZE - 1,
+	};
+	int i;
+
+	if (on) {
+		for (i = 0; i < NR_USER_PAGES; i++) {
+			user_pte[i] = get_pte_level(p[i], NULL);
+			assert(user_pte[i]);
+			user_pte_saved[i] = *user_pte[i];
+			*user_pte[i] |= PT_USER;
+		}
+	} else {
+		/* reverse order: a shared leaf gets its first saved value */
+		for (i = NR_USER_PAGES - 1; i >= 0; i--)
+			*user_pte[i] = user_pte_saved[i];
+	}
+	flush_tlb();
+}
+
+static struct ex_result user_fault;
+
+/* Record the exception and leave through sys_resume32 at CPL 0: IRET to
+ * the same privilege level pops only EIP, CS and EFLAGS (SDM vol 2A,
+ * IRET), and sys_resume32 reloads SS and ESP itself. */
+static void ring3_fault(struct ex_regs *regs)
+{
+	user_fault.raised = true;
+	user_fault.vector = regs->vector;
+	user_fault.error_code = regs->error_code;
+	user_fault.rip = regs->rip;
+	user_fault.cr2 = read_cr2();
+	regs->rip = (uintptr_t)sys_resume32;
+	regs->cs = KERNEL_CS;
+	regs->rflags = X86_EFLAGS_FIXED;
+}
+
+static const u8 ring3_vectors[] = { UD_VECTOR, GP_VECTOR, PF_VECTOR };
+
+/* Ring 3 through SYSEXIT or SYSRET at @target. */
+static struct ex_result to_user(void (*launch)(void), void (*target)(void))
+{
+	exception_handler_t old[ARRAY_SIZE(ring3_vectors)];
+	unsigned i;
+
+	user_target = (uintptr_t)target;
+	user_esp = (uintptr_t)user_stack + USER_STACK_SIZE;
+	memset(&user_fault, 0, sizeof(user_fault));
+	memset(&r0, 0, sizeof(r0));
+	memset(&r3, 0, sizeof(r3));
+	user_pages(true);
+	for (i = 0; i < ARRAY_SIZE(ring3_vectors); i++)
+		old[i] = handle_exception(ring3_vectors[i], ring3_fault);
+	sys_call32(launch);
+	for (i = 0; i < ARRAY_SIZE(ring3_vectors); i++)
+		handle_exception(ring3_vectors[i], old[i]);
+	user_pages(false);
+	return user_fault;
+}
+
+static void gdt_set_sys_segments(void)
+{
+	struct {
+		u16 limit;
+		u32 base;
+	} __attribute__((packed)) gdtr;
+	u64 *gdt;
+
+	asm volatile("sgdt %0" : "=m"(gdtr));
+	assert(gdtr.limit >= SEL_R3_SS + 7);
+	gdt = (u64 *)(uintptr_t)gdtr.base;
+	gdt[SEL_R0_CS / 8] = DESC_CODE32(0);
+	gdt[SEL_R0_SS / 8] = DESC_DATA32(0);
+	gdt[SEL_R3_CS / 8] = DESC_CODE32(3);
+	gdt[SEL_R3_SS / 8] = DESC_DATA32(3);
+}
+
+/* SYSENTER from virtual-8086 mode clears EFLAGS.VM: the entry runs as
+ * 32-bit code at CPL 0. */
+static void test_sysenter_v86(u32 top)
+{
+	void *code = (void *)(uintptr_t)(V86_SEG << 4);
+	u64 *pte = get_pte_level(code, NULL), saved;
+
+	assert(pte);
+	saved = *pte;
+	*pte |= PT_USER;
+	flush_tlb();
+	memcpy(code, v86_code, v86_code_end - v86_code);
+	wrmsr(MSR_IA32_SYSENTER_EIP, (uintptr_t)sys_entry_v86);
+	set_idt_entry(UD_VECTOR, v86_fault_ud, 0, 0);
+	set_idt_entry(GP_VECTOR, v86_fault_gp, 0, 0);
+	set_idt_entry(PF_VECTOR, v86_fault_pf, 0, 0);
+	memset(&r0, 0, sizeof(r0));
+	v86_fault_vec = 0;
+
+	sys_call32(launch_v86);
+
+	reset_idt_entry(UD_VECTOR);
+	reset_idt_entry(GP_VECTOR);
+	reset_idt_entry(PF_VECTOR);
+	wrmsr(MSR_IA32_SYSENTER_EIP, (uintptr_t)sys_entry32);
+	*pte = saved;
+	flush_tlb();
+	report(!v86_fault_vec && r0.reached && r0.cs == SEL_R0_CS &&
+	       r0.ss == SEL_R0_SS && r0.esp == top &&
+	       !(r0.eflags & X86_EFLAGS_IF),
+	       "from virtual-8086 mode: EFLAGS.VM cleared, CPL 0 entry with "
+	       "CS, SS, ESP from the MSRs (got %#x/%#x/%#x EFLAGS %#x, entry "
+	       "%sreached, raised %s; want %#x/%#x/%#x)", r0.cs, r0.ss,
+	       r0.esp, r0.eflags, r0.reached ? "" : "not ",
+	       v86_fault_vec ? exception_mnemonic(v86_fault_vec) : "nothing",
+	       SEL_R0_CS, SEL_R0_SS, top);
+}
+
+static void test_sysenter32(void)
+{
+	u64 cs = rdmsr(MSR_IA32_SYSENTER_CS);
+	u64 esp = rdmsr(MSR_IA32_SYSENTER_ESP);
+	u64 eip = rdmsr(MSR_IA32_SYSENTER_EIP);
+	u32 top = (uintptr_t)sysenter_stack + sizeof(sysenter_stack);
+	struct ex_result res;
+	u32 want_cs3 = SEL_R3_CS | 3, want_ss3 = SEL_R3_SS | 3;
+
+	report_prefix_push("SYSENTER");
+	if (!this_cpu_has(X86_FEATURE_SEP)) {
+		report_skip("no SYSENTER/SYSEXIT: %s clear",
+			    X86_FEATURE_SEP.name);
+		report_prefix_pop();
+		return;
+	}
+	wrmsr(MSR_IA32_SYSENTER_CS, SEL_R0_CS);
+	wrmsr(MSR_IA32_SYSENTER_ESP, top);
+	wrmsr(MSR_IA32_SYSENTER_EIP, (uintptr_t)sys_entry32);
+
+	res = try_launch(launch_sysenter);
+	report(!res.raised && r0.reached && r0.cs == SEL_R0_CS &&
+	       r0.ss == SEL_R0_SS && r0.esp == top,
+	       "from CPL 0: CS, SS, ESP, EIP from the MSRs (got %#x/%#x/%#x, "
+	       "entry %sreached, raised %s; want %#x/%#x/%#x)", r0.cs, r0.ss,
+	       r0.esp, r0.reached ? "" : "not ", vec_name(res), SEL_R0_CS,
+	       SEL_R0_SS, top);
+
+	/* RPL bits of IA32_SYSENTER_CS do not reach CS or SS. */
+	wrmsr(MSR_IA32_SYSENTER_CS, SEL_R0_CS | 3);
+	res = try_launch(launch_sysenter);
+	report(!res.raised && r0.cs == SEL_R0_CS && r0.ss == SEL_R0_SS,
+	       "IA32_SYSENTER_CS %#x: CS, SS with RPL 0 (got %#x/%#x, raised "
+	       "%s; want %#x/%#x)", SEL_R0_CS | 3, r0.cs, r0.ss,
+	       vec_name(res), SEL_R0_CS, SEL_R0_SS);
+	wrmsr(MSR_IA32_SYSENTER_CS, SEL_R0_CS);
+
+	res = try_launch(launch_sti_sysenter);
+	report(!res.raised && r0.reached && !(r0.eflags & X86_EFLAGS_IF),
+	       "EFLAGS.IF cleared (got EFLAGS %#x, raised %s)", r0.eflags,
+	       vec_name(res));
+	res = try_launch(launch_rf_sysenter);
+	report(!res.raised && r0.reached && !(r0.eflags & X86_EFLAGS_RF) &&
+	       (r0.eflags & X86_EFLAGS_CF),
+	       "EFLAGS.RF cleared, CF kept (got EFLAGS %#x, raised %s)",
+	       r0.eflags, vec_name(res));
+	test_sysenter_v86(top);
+
+	/* Out to ring 3 with SYSEXIT, which comes back with SYSENTER. */
+	res = to_user(launch_sysexit, user_sysenter);
+	report(!res.raised && r3.reached && r3.cs == want_cs3 &&
+	       r3.ss == want_ss3 && r3.esp == user_esp,
+	       "SYSEXIT: CS, SS from IA32_SYSENTER_CS + 16/24 with RPL 3, "
+	       "ESP from ECX, EIP from EDX (got %#x/%#x/%#x, ring 3 code %s"
+	       "reached, raised %s at %#lx; want %#x/%#x/%#x)", r3.cs, r3.ss,
+	       r3.esp, r3.reached ? "" : "not ", vec_name(res),
+	       (unsigned long)res.rip, want_cs3, want_ss3, user_esp);
+	report(!res.raised && r0.reached && r0.cs == SEL_R0_CS &&
+	       r0.ss == SEL_R0_SS && r0.esp == top,
+	       "SYSENTER from CPL 3: CS, SS, ESP (got %#x/%#x/%#x, want "
+	       "%#x/%#x/%#x)", r0.cs, r0.ss, r0.esp, SEL_R0_CS, SEL_R0_SS,
+	       top);
+
+	res = to_user(launch_sysexit, user_sysexit);
+	report(res.raised && res.vector == GP_VECTOR && !res.error_code,
+	       "SYSEXIT at CPL 3 raises #GP(0) (got %s, error code %#llx)",
+	       vec_name(res), (unsigned long long)res.error_code);
+
+	/* IA32_SYSENTER_CS[15:2] = 0: both fault, RPL bits or not. */
+	wrmsr(MSR_IA32_SYSENTER_CS, 0);
+	res = try_launch(launch_sysenter);
+	report(res.raised && res.vector == GP_VECTOR && !res.error_code &&
+	       !r0.reached, "SYSENTER with IA32_SYSENTER_CS = 0 raises "
+	       "#GP(0) (got %s, error code %#llx)", vec_name(res),
+	       (unsigned long long)res.error_code);
+	wrmsr(MSR_IA32_SYSENTER_CS, 3);
+	res = try_launch(launch_sysenter);
+	report(res.raised && res.vector == GP_VECTOR && !res.error_code &&
+	       !r0.reached, "SYSENTER with IA32_SYSENTER_CS = 3 raises "
+	       "#GP(0) (got %s, error code %#llx)", vec_name(res),
+	       (unsigned long long)res.error_code);
+	wrmsr(MSR_IA32_SYSENTER_CS, 0);
+	res = to_user(launch_sysexit, user_sysenter);
+	report(res.raised && res.vector == GP_VECTOR && !res.error_code &&
+	       !r3.reached, "SYSEXIT with IA32_SYSENTER_CS = 0 raises #GP(0) "
+	       "(got %s, error code %#llx)", vec_name(res),
+	       (unsigned long long)res.error_code);
+
+	wrmsr(MSR_IA32_SYSENTER_CS, cs);
+	wrmsr(MSR_IA32_SYSENTER_ESP, esp);
+	wrmsr(MSR_IA32_SYSENTER_EIP, eip);
+	report_prefix_pop();
+}
+
+/*
+ * STAR for legacy mode: SYSCALL to sys_entry32 on SEL_R0_CS, SYSRET to
+ * SEL_R3_CS. RPL 3 is in STAR[63:48] itself, so SS = STAR[63:48] + 8
+ * has RPL 3 whether or not SYSRET ORs it in.
+ */
+static u64 star_legacy(void)
+{
+	return ((u64)(SEL_R3_CS | 3) << 48) | ((u64)SEL_R0_CS << 32) |
+	       (uintptr_t)sys_entry32;
+}
+
+/* AMD legacy-mode SYSCALL/SYSRET, with EFER.SCE set by the caller. */
+static void test_syscall_legacy(void)
+{
+	struct ex_result res;
+
+	wrmsr(MSR_STAR, star_legacy());
+
+	res = try_launch(launch_syscall);
+	report(!res.raised && r0.reached && r0.cs == SEL_R0_CS &&
+	       r0.ss == SEL_R0_SS && r0.ecx == (uintptr_t)after_syscall,
+	       "from CPL 0: CS, SS from STAR[47:32], EIP from STAR[31:0], "
+	       "ECX the next EIP (got %#x/%#x/%#x, entry %sreached, raised "
+	       "%s; want %#x/%#x/%#lx)", r0.cs, r0.ss, r0.ecx,
+	       r0.reached ? "" : "not ", vec_name(res), SEL_R0_CS, SEL_R0_SS,
+	       (unsigned long)(uintptr_t)after_syscall);
+	res = try_launch(launch_sti_syscall);
+	report(!res.raised && r0.reached && !(r0.eflags & X86_EFLAGS_IF),
+	       "EFLAGS.IF cleared (got EFLAGS %#x, raised %s)", r0.eflags,
+	       vec_name(res));
+	res = try_launch(launch_rf_syscall);
+	report(!res.raised && r0.reached && !(r0.eflags & X86_EFLAGS_RF) &&
+	       (r0.eflags & X86_EFLAGS_CF),
+	       "EFLAGS.RF cleared, CF kept (got EFLAGS %#x, raised %s)",
+	       r0.eflags, vec_name(res));
+
+	/* Out to ring 3 with SYSRET, back with SYSCALL. */
+	res = to_user(launch_sysret, user_syscall);
+	report(!res.raised && r3.reached && r3.cs == (SEL_R3_CS | 3) &&
+	       r3.ss == (SEL_R3_SS | 3) && (r3.eflags & X86_EFLAGS_IF),
+	       "SYSRET: CS, SS from STAR[63:48], EIP from ECX, EFLAGS.IF set "
+	       "(got %#x/%#x EFLAGS %#x, ring 3 code %sreached, raised %s; "
+	       "want %#x/%#x)", r3.cs, r3.ss, r3.eflags,
+	       r3.reached ? "" : "not ", vec_name(res), SEL_R3_CS | 3,
+	       SEL_R3_SS | 3);
+	report(!res.raised && r0.reached && r0.cs == SEL_R0_CS &&
+	       r0.ss == SEL_R0_SS && r0.esp == r3.esp &&
+	       r0.ecx == (uintptr_t)after_user_syscall,
+	       "SYSCALL from CPL 3: CS, SS, ESP unchanged, ECX (got "
+	       "%#x/%#x/%#x/%#x, want %#x/%#x/%#x/%#lx)", r0.cs, r0.ss,
+	       r0.esp, r0.ecx, SEL_R0_CS, SEL_R0_SS, r3.esp,
+	       (unsigned long)(uintptr_t)after_user_syscall);
+
+	res = to_user(launch_sysret, user_sysret);
+	report(res.raised && res.vector == GP_VECTOR && !res.error_code,
+	       "SYSRET at CPL 3 raises #GP(0) (got %s, error code %#llx)",
+	       vec_name(res), (unsigned long long)res.error_code);
+}
+
+static void test_syscall32(void)
+{
+	bool have_efer, sce;
+	u64 efer = 0, star = 0;
+	struct ex_result res;
+
+	report_prefix_push("SYSCALL");
+	have_efer = !rdmsr_safe(MSR_EFER, &efer);
+	/* Where SYSCALL wrongly runs, it lands in our entry, not at 0. */
+	rdmsr_safe(MSR_STAR, &star);
+	wrmsr_safe(MSR_STAR, star_legacy());
+
+	if (!vendor_is_amd()) {
+		sce = have_efer && !wrmsr_safe(MSR_EFER, efer | EFER_SCE) &&
+		      (rdmsr(MSR_EFER) & EFER_SCE);
+		res = try_launch(launch_syscall);
+		report(res.raised && res.vector == UD_VECTOR && !r0.reached,
+		       "Intel: SYSCALL outside 64-bit mode raises #UD "
+		       "(EFER.SCE %d; got %s)", sce, vec_name(res));
+		res = to_user(launch_sysret, user_syscall);
+		report(res.raised && res.vector == UD_VECTOR && !r3.reached,
+		       "Intel: SYSRET outside 64-bit mode raises #UD "
+		       "(EFER.SCE %d; got %s, ring 3 %sreached)", sce,
+		       vec_name(res), r3.reached ? "" : "not ");
+	} else if (!this_cpu_has(X86_FEATURE_SYSCALL)) {
+		res = try_launch(launch_syscall);
+		report(res.raised && res.vector == UD_VECTOR && !r0.reached,
+		       "AMD: SYSCALL without %s raises #UD (got %s)",
+		       X86_FEATURE_SYSCALL.name, vec_name(res));
+		report_skip("legacy-mode SYSCALL/SYSRET: %s clear",
+			    X86_FEATURE_SYSCALL.name);
+	} else {
+		wrmsr(MSR_EFER, efer & ~EFER_SCE);
+		res = try_launch(launch_syscall);
+		report(res.raised && res.vector == UD_VECTOR && !r0.reached,
+		       "AMD: SYSCALL with EFER.SCE=0 raises #UD (got %s)",
+		       vec_name(res));
+		wrmsr(MSR_EFER, efer | EFER_SCE);
+		test_syscall_legacy();
+	}
+	if (have_efer)
+		wrmsr(MSR_EFER, efer);
+	wrmsr_safe(MSR_STAR, star);
+	report_prefix_pop();
+}
+
+int main(void)
+{
+	report_prefix_push("syscall");
+	report_info("CPU vendor: %s", vendor_is_amd() ? "AMD" : "not AMD");
+	gdt_set_sys_segments();
+	test_sysenter32();
+	test_syscall32();
+	return report_summary();
+}
+#endif

@@ -32,6 +32,13 @@
 
 #define XSAVE_AREA_MAX		4096
 
+/* XMM registers outside 64-bit mode: XMM0-XMM7 (SDM vol 1, 10.2.2). */
+#ifdef __x86_64__
+#define NR_XMM			16
+#else
+#define NR_XMM			8
+#endif
+
 static u8 area[XSAVE_AREA_MAX] __aligned(64);
 static u8 area2[XSAVE_AREA_MAX] __aligned(64);
 
@@ -138,19 +145,20 @@ static void test_xcr0(u64 supported)
 	unsigned i;
 
 	vec = xgetbv_safe(0, &v);
-	report(!vec && v == XFEATURE_X87, "XCR0 after reset is 1 (got %#lx, "
-	       "raised %s; SDM vol 1, 13.3)", (unsigned long)v, vecname(vec));
+	report(!vec && v == XFEATURE_X87, "XCR0 after reset is 1 (got %#llx, "
+	       "raised %s; SDM vol 1, 13.3)", (unsigned long long)v,
+	       vecname(vec));
 
 	report((supported & (XFEATURE_X87 | XFEATURE_SSE)) ==
 	       (XFEATURE_X87 | XFEATURE_SSE),
-	       "CPUID.(EAX=0DH,ECX=0):EAX has x87 and SSE (got %#lx)",
-	       (unsigned long)supported);
+	       "CPUID.(EAX=0DH,ECX=0):EAX has x87 and SSE (got %#llx)",
+	       (unsigned long long)supported);
 
 	vec = xsetbv_safe(0, XFEATURE_X87 | XFEATURE_SSE);
 	xgetbv_safe(0, &v);
 	report(!vec && v == (XFEATURE_X87 | XFEATURE_SSE),
-	       "XSETBV x87|SSE reads back (got %#lx, raised %s)",
-	       (unsigned long)v, vecname(vec));
+	       "XSETBV x87|SSE reads back (got %#llx, raised %s)",
+	       (unsigned long long)v, vecname(vec));
 
 	vec = xsetbv_safe(0, XFEATURE_SSE);
 	report(vec == GP_VECTOR, "XSETBV with XCR0[0] (x87) clear raises #GP "
@@ -177,7 +185,7 @@ static void test_xcr0(u64 supported)
 
 	xgetbv_safe(0, &v);
 	report(v == (XFEATURE_X87 | XFEATURE_SSE), "XCR0 unchanged by the "
-	       "faulting writes (got %#lx, want 0x3)", (unsigned long)v);
+	       "faulting writes (got %#llx, want 0x3)", (unsigned long long)v);
 }
 
 static void test_sizes(u64 supported)
@@ -194,8 +202,9 @@ static void test_sizes(u64 supported)
 			continue;
 		xsetbv_safe(0, masks[i]);
 		r = cpuid_indexed(0xd, 0);
-		report(r.b == want, "CPUID.(EAX=0DH,ECX=0):EBX for XCR0 %#lx "
-		       "(got %u, want %u)", (unsigned long)masks[i], r.b, want);
+		report(r.b == want, "CPUID.(EAX=0DH,ECX=0):EBX for XCR0 %#llx "
+		       "(got %u, want %u)", (unsigned long long)masks[i], r.b,
+		       want);
 	}
 	r = cpuid_indexed(0xd, 0);
 	report(r.c == xsave_size_for(supported),
@@ -228,8 +237,8 @@ static void test_round_trip(void)
 
 	memcpy(&fcw, &area[XSAVE_FCW], 2);
 	memcpy(&mxcsr, &area[XSAVE_MXCSR], 4);
-	report((*bv & 3) == 3, "XSAVE: XSTATE_BV has x87 and SSE (got %#lx)",
-	       (unsigned long)*bv);
+	report((*bv & 3) == 3, "XSAVE: XSTATE_BV has x87 and SSE (got %#llx)",
+	       (unsigned long long)*bv);
 	report(fcw == FCW_INIT && mxcsr == MXCSR_INIT,
 	       "XSAVE: FCW and MXCSR (got %#x/%#x, want %#x/%#x)", fcw, mxcsr,
 	       FCW_INIT, MXCSR_INIT);
@@ -244,14 +253,15 @@ static void test_round_trip(void)
 	vec = xrstor_safe(area, ~0ull);
 	asm volatile("movdqu %%xmm0, %0" : "=m"(out));
 	report(!vec && !memcmp(out, xmm0_val, 16),
-	       "XRSTOR: XMM0 back (got %#lx:%#lx, raised %s)",
-	       (unsigned long)out[1], (unsigned long)out[0], vecname(vec));
+	       "XRSTOR: XMM0 back (got %#llx:%#llx, raised %s)",
+	       (unsigned long long)out[1], (unsigned long long)out[0],
+	       vecname(vec));
 	memset(area2, 0, sizeof(area2));
 	xsave(area2, ~0ull);
 	report(!memcmp(area + 32, area2 + 32, 8 * 16),
 	       "XRSTOR: x87 registers ST0-ST7 back");
-	report(!memcmp(area + XSAVE_XMM(0), area2 + XSAVE_XMM(0), 16 * 16),
-	       "XRSTOR: XMM0-XMM15 back");
+	report(!memcmp(area + XSAVE_XMM(0), area2 + XSAVE_XMM(0), NR_XMM * 16),
+	       "XRSTOR: XMM0-XMM%u back", NR_XMM - 1);
 
 	/* XSTATE_BV[1] clear: XRSTOR puts SSE in its initial state (SDM
 	 * vol 1, 13.8.1), zero XMM registers. */
@@ -259,8 +269,8 @@ static void test_round_trip(void)
 	vec = xrstor_safe(area, ~0ull);
 	asm volatile("movdqu %%xmm0, %0" : "=m"(out));
 	report(!vec && !memcmp(out, zero, 16),
-	       "XRSTOR with XSTATE_BV[1] clear zeroes XMM0 (got %#lx:%#lx)",
-	       (unsigned long)out[1], (unsigned long)out[0]);
+	       "XRSTOR with XSTATE_BV[1] clear zeroes XMM0 (got %#llx:%#llx)",
+	       (unsigned long long)out[1], (unsigned long long)out[0]);
 
 	/* SDM vol 2B, XRSTOR: #GP when XSTATE_BV has a bit XCR0 lacks. */
 	*bv |= 1ull << 62;
@@ -294,14 +304,14 @@ static void test_avx(u64 supported)
 	report((*bv & XFEATURE_AVX) &&
 	       !memcmp(&area[r.b], &ymm0_val[2], 16),
 	       "XSAVE: YMM0[255:128] at CPUID.(EAX=0DH,ECX=2):EBX = %u "
-	       "(XSTATE_BV %#lx)", r.b, (unsigned long)*bv);
+	       "(XSTATE_BV %#llx)", r.b, (unsigned long long)*bv);
 
 	asm volatile("vzeroall" ::: "memory");
 	vec = xrstor_safe(area, ~0ull);
 	asm volatile("vmovdqu %%ymm0, %0" : "=m"(out));
 	report(!vec && !memcmp(out, ymm0_val, 32), "XRSTOR: YMM0 back (got "
-	       "upper %#lx:%#lx, raised %s)", (unsigned long)out[3],
-	       (unsigned long)out[2], vecname(vec));
+	       "upper %#llx:%#llx, raised %s)", (unsigned long long)out[3],
+	       (unsigned long long)out[2], vecname(vec));
 	asm volatile("vzeroall" ::: "memory");
 	xsetbv_safe(0, XFEATURE_X87 | XFEATURE_SSE);
 }
@@ -325,8 +335,8 @@ static void test_cpl3(void)
 	user_xsetbv_vec = -1;
 	res = run_in_usermode(user_xcr_access, NULL);
 	report(!res.raised && user_xcr0 == (XFEATURE_X87 | XFEATURE_SSE),
-	       "XGETBV at CPL 3 (got %#lx, raised %s)",
-	       (unsigned long)user_xcr0,
+	       "XGETBV at CPL 3 (got %#llx, raised %s)",
+	       (unsigned long long)user_xcr0,
 	       res.raised ? exception_mnemonic(res.vector) : "nothing");
 	report(user_xsetbv_vec == GP_VECTOR, "XSETBV at CPL 3 raises #GP "
 	       "(got vector %d)", user_xsetbv_vec);
@@ -342,7 +352,7 @@ int main(void)
 		return report_summary();
 	}
 	supported = xsave_supported();
-	report_info("XCR0 supported mask %#lx", (unsigned long)supported);
+	report_info("XCR0 supported mask %#llx", (unsigned long long)supported);
 
 	/* SSE instructions need CR4.OSFXSR and CR0.EM/TS clear (SDM vol
 	 * 3, 14.1.3). */

@@ -60,6 +60,12 @@ void apic_eoi(void)
 	apic_write(APIC_EOI, 0);
 }
 
+void apic_set_logical_id(u32 dfr, u8 logical_id)
+{
+	apic_write(APIC_DFR, dfr);
+	apic_write(APIC_LDR, (u32)logical_id << APIC_LDR_SHIFT);
+}
+
 u32 apic_id(void)
 {
 	u32 id = apic_read(APIC_ID);

@@ -55,6 +55,15 @@
 #define APIC_DEST_ALLINC	0x80000
 #define APIC_DEST_ALLBUT	0xc0000
 
+/*
+ * xAPIC logical destinations, SDM vol 3, 11.6.2.2: the DFR model (bits
+ * 31:28) is 1111B for the flat model and 0000B for the cluster model,
+ * bits 27:0 read as ones; the 8-bit logical APIC ID is LDR[31:24].
+ */
+#define APIC_DFR_FLAT		0xffffffffu
+#define APIC_DFR_CLUSTER	0x0fffffffu
+#define APIC_LDR_SHIFT		24
+
 /* Vectors the runtime keeps for itself. */
 #define APIC_SPURIOUS_VECTOR	0xff
 #define IPI_WAKE_VECTOR		0xfe	/* smp.c: "look at your work slot" */
@@ -67,6 +76,10 @@ void apic_icr_write(u32 icr, u32 dest);
 u32 apic_icr_read(void);
 void apic_send_ipi(u32 dest_apic_id, u8 vector);
 void apic_eoi(void);
+
+/* xAPIC mode: set this CPU's DFR model and logical APIC ID. Every APIC
+ * must use the same model (11.6.2.2). */
+void apic_set_logical_id(u32 dfr, u8 logical_id);
 
 /* This CPU's APIC ID: 8 bits in xAPIC mode, 32 in x2APIC mode. */
 u32 apic_id(void);

@@ -109,6 +109,26 @@ struct tss32 {
 
 /* The calling CPU's TSS, the one TR holds after boot (TSS_SEL). */
 struct tss32 *this_cpu_tss(void);
+
+/* System descriptor types, SDM vol 3, 3.5 (table 3-2), with P set. */
+#define SYS_DESC_TSS32_AVAIL	0x89
+#define SYS_DESC_TASK_GATE	0x85
+
+/* An 8-byte GDT system descriptor (TSS: SDM vol 3, 8.2.2, figure 8-3). */
+static inline u64 gdt_system_desc(u32 base, u32 limit, u8 type)
+{
+	return (limit & 0xffff) | ((u64)(base & 0xffffff) << 16) |
+	       ((u64)type << 40) | ((u64)((limit >> 16) & 0xf) << 48) |
+	       ((u64)(base >> 24) << 56);
+}
+
+/* A task gate naming @tss_sel, for the GDT or the IDT (SDM vol 3, 8.2.5,
+ * figure 8-4; 6.11, figure 6-2): only the selector and the type count. */
+static inline u64 task_gate_desc(u16 tss_sel, unsigned dpl)
+{
+	return ((u64)tss_sel << 16) |
+	       ((u64)(SYS_DESC_TASK_GATE | ((dpl & 3) << 5)) << 40);
+}
 #endif
 
 /* Boot-time: build the IDT once, then load GDT/TSS/IDT on each CPU. */

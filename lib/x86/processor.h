@@ -326,6 +326,19 @@ static inline void wrmsr(u32 index, u64 val)
 #define __stringify_x86_1(x) #x
 #define __stringify_x86(x) __stringify_x86_1(x)
 
+/*
+ * For extended inline asm shared by both x86 arches: a label's address
+ * as a memory operand (RIP-relative in 64-bit mode, absolute in 32-bit
+ * mode) and the stack pointer register.
+ */
+#ifdef __x86_64__
+#define ASM_IP_REL(label)	label "(%%rip)"
+#define ASM_SP			"%%rsp"
+#else
+#define ASM_IP_REL(label)	label
+#define ASM_SP			"%%esp"
+#endif
+
 /* Vector raised by the last EX_FIXUP-protected instruction, or -1. */
 static inline int exception_vector(void)
 {

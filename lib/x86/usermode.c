@@ -3,6 +3,13 @@
  * frame (SDM vol 3, 6.14.3 and vol 2A, IRET "return to outer privilege
  * level"). Out: INT to a DPL 3 gate (SDM vol 3, 6.12.1.1), whose entry
  * code reloads the kernel stack saved on the way in.
+ *
+ * i386 does the same with a 32-bit IRET frame (SDM vol 3, 6.12.1, figure
+ * 6-4) and TSS.ESP0. Two things differ there: GS holds the per-CPU
+ * segment (DPL 0), which IRET to CPL 3 would null, so its descriptor is
+ * made DPL 3 while ring 3 runs; and an exception from ring 3 is taken by
+ * handlers this file installs for vectors 0-31 (desc.c's run_catching()
+ * would resume at CPL 3), which end the ring 3 call the same way.
  */
 #include "libcflat.h"
 #include "x86/desc.h"
@@ -18,13 +25,14 @@ extern char __image_end[];	/* x86/flat.lds */
 
 static u8 user_stack[USER_STACK_SIZE] __aligned(16);
 static u8 kernel_stack0[KERNEL_STACK0_SIZE] __aligned(16);
-u64 usermode_kernel_rsp;
+unsigned long usermode_kernel_rsp;
 
 /* usermode_call(fn, arg, user stack top): returns when the ring 3 side
  * executes INT USERMODE_RETURN_VECTOR. */
 void usermode_call(void (*fn)(void *), void *arg, void *stack_top);
 void usermode_return(void);
 
+#ifdef __x86_64__
 asm(".text\n"
     ".globl usermode_call\n"
     "usermode_call:\n\t"
@@ -58,6 +66,42 @@ asm(".text\n"
     "pop %rbp\n\t"
     "pop %rbx\n\t"
     "ret\n");
+#else
+/* cdecl: fn, arg and the stack top at 20, 24 and 28(%esp) once the four
+ * callee-saved registers are pushed; fn(arg) is called on the ring 3
+ * stack, 16-byte aligned, with arg as its one stack argument. */
+asm(".text\n"
+    ".globl usermode_call\n"
+    "usermode_call:\n\t"
+    "push %ebp\n\t"
+    "push %ebx\n\t"
+    "push %esi\n\t"
+    "push %edi\n\t"
+    "mov %esp, usermode_kernel_rsp\n\t"
+    "mov 20(%esp), %eax\n\t"
+    "mov 24(%esp), %ecx\n\t"
+    "mov 28(%esp), %edx\n\t"
+    "sub $16, %edx\n\t"
+    "mov %ecx, (%edx)\n\t"
+    "push $" __stringify_x86(USER_DS) "\n\t"
+    "push %edx\n\t"
+    "push $2\n\t"			/* EFLAGS: IF=0, IOPL=0 */
+    "push $" __stringify_x86(USER_CS) "\n\t"
+    "push $usermode_entry\n\t"
+    "iret\n"
+    "usermode_entry:\n\t"
+    "call *%eax\n\t"
+    "int $" __stringify_x86(USERMODE_RETURN_VECTOR) "\n\t"
+    "ud2\n"
+    ".globl usermode_return\n"
+    "usermode_return:\n\t"
+    "mov usermode_kernel_rsp, %esp\n\t"
+    "pop %edi\n\t"
+    "pop %esi\n\t"
+    "pop %ebx\n\t"
+    "pop %ebp\n\t"
+    "ret\n");
+#endif
 
 /* Set (or restore from @saved) the U/S bit of every leaf entry mapping
  * the image; @saved records the old entries, one per leaf visited. */
@@ -86,6 +130,7 @@ static unsigned image_user(bool on, u64 *saved, unsigned max)
 	return n;
 }
 
+#ifdef __x86_64__
 static void enter(void *p)
 {
 	void **fa = p;
@@ -135,3 +180,99 @@ struct ex_result run_in_usermode(void (*fn)(void *), void *arg)
 	asm volatile("push %0; popfq" :: "r"(rflags) : "memory", "cc");
 	return res;
 }
+#else
+/* Descriptor type byte (bits 47:40): DPL in bits 6:5, SDM vol 3, 3.4.5. */
+#define DESC_DPL_SHIFT		45
+#define DESC_DPL_MASK		(3ull << DESC_DPL_SHIFT)
+#define RPL3			3
+
+static struct ex_result user_result;
+static exception_handler_t saved_handlers[32];
+
+/*
+ * An exception while ring 3 runs. A handler the test installed comes
+ * first, as it would through desc.c. From ring 3: record it, and resume
+ * in usermode_return at CPL 0 (an IRET to the same level pops EIP, CS
+ * and EFLAGS only, SDM vol 2A, IRET; usermode_return reloads ESP).
+ */
+static void user_exception(struct ex_regs *regs)
+{
+	exception_handler_t h = saved_handlers[regs->vector];
+
+	if (h) {
+		h(regs);
+		return;
+	}
+	if (!(regs->cs & 3)) {
+		printf("usermode: %s (vector %lu) at CPL 0, eip %#lx, error "
+		       "code %#lx, while ring 3 code was set up\n",
+		       exception_mnemonic(regs->vector),
+		       (unsigned long)regs->vector, (unsigned long)regs->rip,
+		       (unsigned long)regs->error_code);
+		abort();
+	}
+	user_result.raised = true;
+	user_result.vector = regs->vector;
+	user_result.error_code = regs->error_code;
+	user_result.cr2 = read_cr2();
+	user_result.rip = regs->rip;
+	regs->rip = (uintptr_t)usermode_return;
+	regs->cs = KERNEL_CS;
+	regs->rflags = X86_EFLAGS_FIXED;
+}
+
+static u64 *gdt_entry(u16 sel)
+{
+	struct {
+		u16 limit;
+		u32 base;
+	} __attribute__((packed)) gdtr;
+
+	asm volatile("sgdt %0" : "=m"(gdtr));
+	return (u64 *)gdtr.base + sel / 8;
+}
+
+/* DS, ES and FS as @sel; GS as the per-CPU selector with @rpl, its
+ * descriptor given DPL @rpl first (IRET to CPL 3 keeps only data
+ * segments with DPL >= 3, SDM vol 2A, IRET). */
+static void load_data_segments(u16 sel, unsigned rpl)
+{
+	u64 *percpu = gdt_entry(PERCPU_SEL);
+
+	*percpu = (*percpu & ~DESC_DPL_MASK) | ((u64)rpl << DESC_DPL_SHIFT);
+	asm volatile("mov %0, %%ds\n\t"
+		     "mov %0, %%es\n\t"
+		     "mov %0, %%fs\n\t"
+		     "mov %1, %%gs"
+		     :: "r"((u32)sel), "r"((u32)(PERCPU_SEL | rpl))
+		     : "memory");
+}
+
+struct ex_result run_in_usermode(void (*fn)(void *), void *arg)
+{
+	static u64 saved[1024];
+	struct tss32 *tss = this_cpu_tss();
+	u32 old_esp0 = tss->esp0;
+	unsigned long eflags = read_rflags();
+	unsigned n, v;
+
+	for (v = 0; v < 32; v++)
+		saved_handlers[v] = handle_exception(v, user_exception);
+	memset(&user_result, 0, sizeof(user_result));
+	set_idt_entry(USERMODE_RETURN_VECTOR, (void *)usermode_return, 3, 0);
+	tss->esp0 = (uintptr_t)kernel_stack0 + KERNEL_STACK0_SIZE;
+	n = image_user(true, saved, ARRAY_SIZE(saved));
+	load_data_segments(USER_DS, RPL3);
+
+	usermode_call(fn, arg, user_stack + USER_STACK_SIZE);
+
+	load_data_segments(KERNEL_DS, 0);
+	image_user(false, saved, n);
+	tss->esp0 = old_esp0;
+	reset_idt_entry(USERMODE_RETURN_VECTOR);
+	for (v = 0; v < 32; v++)
+		handle_exception(v, saved_handlers[v]);
+	asm volatile("push %0; popf" :: "r"(eflags) : "memory", "cc");
+	return user_result;
+}
+#endif
