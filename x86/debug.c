@@ -104,14 +104,10 @@ static void test_upper_bits(void)
 
 	/* SDM vol 2B, MOV (debug registers): #GP(0) when writing 1 to any
 	 * of bits 63:32 of DR6 or DR7 in 64-bit mode. */
-	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr7\n\t2:\n\t" EX_FIXUP_END
-		     :: "r"(1ul << 32) : "memory");
-	vec = exception_vector();
+	vec = EX_FIXUP_INSN("mov %0, %%dr7", :: "r"(1ul << 32) : "memory");
 	report(vec == GP_VECTOR, "DR7 bit 32 set raises #GP (got vector %d, "
 	       "want %d)", vec, GP_VECTOR);
-	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%dr6\n\t2:\n\t" EX_FIXUP_END
-		     :: "r"(1ul << 40) : "memory");
-	vec = exception_vector();
+	vec = EX_FIXUP_INSN("mov %0, %%dr6", :: "r"(1ul << 40) : "memory");
 	report(vec == GP_VECTOR, "DR6 bit 40 set raises #GP (got vector %d, "
 	       "want %d)", vec, GP_VECTOR);
 }

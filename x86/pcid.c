@@ -55,34 +55,18 @@ struct invpcid_desc {
 	u64 addr;
 };
 
-static int write_cr4_safe(unsigned long v)
-{
-	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%cr4\n\t2:\n\t" EX_FIXUP_END
-		     :: "r"(v) : "memory");
-	return exception_vector();
-}
-
-#ifdef __x86_64__
-static int write_cr3_safe(unsigned long v)
-{
-	asm volatile(EX_FIXUP_BEGIN "1: mov %0, %%cr3\n\t2:\n\t" EX_FIXUP_END
-		     :: "r"(v) : "memory");
-	return exception_vector();
-}
-#endif
-
+/* 0, or the vector raised (INVPCID never raises #DE) */
 static int invpcid_safe(unsigned long type, u64 pcid, u64 addr)
 {
 	struct invpcid_desc d = { pcid, addr };
 
-	asm volatile(EX_FIXUP_BEGIN "1: invpcid %0, %1\n\t2:\n\t" EX_FIXUP_END
-		     :: "m"(d), "r"(type) : "memory");
-	return exception_vector();
+	return EX_FIXUP_INSN("invpcid %0, %1", :: "m"(d), "r"(type)
+			     : "memory");
 }
 
 static const char *vec_name(int v)
 {
-	return v < 0 ? "none" : exception_mnemonic(v);
+	return v ? exception_mnemonic(v) : "none";
 }
 
 #ifndef __x86_64__
@@ -128,24 +112,24 @@ static void test_pcid(void)
 	write_cr3(cr3);
 
 	v = write_cr4_safe(cr4 | X86_CR4_PCIDE);
-	report(v < 0 && (read_cr4() & X86_CR4_PCIDE),
+	report(!v && (read_cr4() & X86_CR4_PCIDE),
 	       "CR4.PCIDE 0->1 with CR3[11:0]=0 (got %s, CR4 %#lx)",
 	       vec_name(v), read_cr4());
 
 	v = write_cr3_safe(cr3 | 5);
-	report(v < 0 && (read_cr3() & CR3_PCID_MASK) == 5,
+	report(!v && (read_cr3() & CR3_PCID_MASK) == 5,
 	       "CR3 with PCID 5 (got %s, CR3[11:0] %#lx, want none, 0x5)",
 	       vec_name(v), read_cr3() & CR3_PCID_MASK);
 
 	v = write_cr3_safe(cr3 | 6 | CR3_NOFLUSH);
-	report(v < 0 && read_cr3() == (cr3 | 6),
+	report(!v && read_cr3() == (cr3 | 6),
 	       "CR3 bit 63 (no flush) is not stored (got %s, CR3 %#lx, want "
 	       "none, %#lx)", vec_name(v), read_cr3(), cr3 | 6);
 
 	/* Back to PCID 0 before PCIDE can be cleared cleanly. */
 	write_cr3(cr3);
 	v = write_cr4_safe(cr4);
-	report(v < 0 && !(read_cr4() & X86_CR4_PCIDE),
+	report(!v && !(read_cr4() & X86_CR4_PCIDE),
 	       "CR4.PCIDE 1->0 with PCID 0 (got %s)", vec_name(v));
 	report_prefix_pop();
 }
@@ -160,10 +144,10 @@ static void test_invpcid(void)
 		int want;
 		const char *what;
 	} cases[] = {
-		{ INVPCID_ADDR, 0, 0x1000, false, -1, "type 0, PCID 0" },
-		{ INVPCID_CONTEXT, 0, 0, false, -1, "type 1, PCID 0" },
-		{ INVPCID_ALL_GLOBAL, 0, 0, false, -1, "type 2" },
-		{ INVPCID_ALL, 0, 0, false, -1, "type 3" },
+		{ INVPCID_ADDR, 0, 0x1000, false, 0, "type 0, PCID 0" },
+		{ INVPCID_CONTEXT, 0, 0, false, 0, "type 1, PCID 0" },
+		{ INVPCID_ALL_GLOBAL, 0, 0, false, 0, "type 2" },
+		{ INVPCID_ALL, 0, 0, false, 0, "type 3" },
 		{ 4, 0, 0, false, GP_VECTOR, "type 4 (reserved)" },
 #ifdef __x86_64__
 		{ 1ul << 40, 0, 0, false, GP_VECTOR, "type 2^40 (reserved)" },
@@ -182,9 +166,9 @@ static void test_invpcid(void)
 		  "type 0, PCID 1 with CR4.PCIDE=0" },
 		{ INVPCID_CONTEXT, 1, 0, false, GP_VECTOR,
 		  "type 1, PCID 1 with CR4.PCIDE=0" },
-		{ INVPCID_ADDR, 1, 0x1000, true, -1,
+		{ INVPCID_ADDR, 1, 0x1000, true, 0,
 		  "type 0, PCID 1 with CR4.PCIDE=1" },
-		{ INVPCID_CONTEXT, 0xfff, 0, true, -1,
+		{ INVPCID_CONTEXT, 0xfff, 0, true, 0,
 		  "type 1, PCID 0xfff with CR4.PCIDE=1" },
 	};
 	unsigned long cr4 = read_cr4();
@@ -235,12 +219,12 @@ static void test_invpcid(void)
 	*get_pte(TEST_VA) = virt_to_phys(b) | PT_PRESENT | PT_WRITABLE;
 	v = invpcid_safe(INVPCID_ADDR, 0, (uintptr_t)TEST_VA);
 	got = *va;
-	report(v < 0 && got == 0xbbbb, "type 0 invalidates the address "
+	report(!v && got == 0xbbbb, "type 0 invalidates the address "
 	       "(got %s, read %#x, want none, 0xbbbb)", vec_name(v), got);
 	*get_pte(TEST_VA) = virt_to_phys(a) | PT_PRESENT | PT_WRITABLE;
 	v = invpcid_safe(INVPCID_ALL_GLOBAL, 0, 0);
 	got = *va;
-	report(v < 0 && got == 0xaaaa, "type 2 invalidates everything "
+	report(!v && got == 0xaaaa, "type 2 invalidates everything "
 	       "(got %s, read %#x, want none, 0xaaaa)", vec_name(v), got);
 	unmap_page(TEST_VA);
 	report_prefix_pop();

@@ -26,12 +26,14 @@ X86_64_LIB_SRCS = \
 
 X86_64_LIB_HDRS = \
 	lib/x86/apic.h \
+	lib/x86/cstart.S.inc \
 	lib/x86/ioapic.h \
 	lib/x86/irqcount.h \
 	lib/x86/pc_testdev.h \
 	lib/x86/desc.h \
 	lib/x86/fwcfg.h \
 	lib/x86/hyperv.h \
+	lib/x86/isr-stubs.S.inc \
 	lib/x86/kvm_para.h \
 	lib/x86/layout.h \
 	lib/x86/msr.h \

@@ -42,53 +42,18 @@
 static u8 area[XSAVE_AREA_MAX] __aligned(64);
 static u8 area2[XSAVE_AREA_MAX] __aligned(64);
 
-static int xgetbv_safe(u32 index, u64 *val)
-{
-	u32 lo = 0, hi = 0;
-	int vec;
-
-	asm volatile(EX_FIXUP_BEGIN
-		     "1: xgetbv\n\t"
-		     "2:\n\t"
-		     EX_FIXUP_END
-		     : "+a"(lo), "+d"(hi) : "c"(index) : "memory");
-	vec = exception_vector();
-	*val = lo | ((u64)hi << 32);
-	return vec < 0 ? 0 : vec;
-}
-
-static int xsetbv_safe(u32 index, u64 val)
-{
-	int vec;
-
-	asm volatile(EX_FIXUP_BEGIN
-		     "1: xsetbv\n\t"
-		     "2:\n\t"
-		     EX_FIXUP_END
-		     :: "a"((u32)val), "d"((u32)(val >> 32)), "c"(index)
-		     : "memory");
-	vec = exception_vector();
-	return vec < 0 ? 0 : vec;
-}
-
 static void xsave(void *p, u64 mask)
 {
 	asm volatile("xsave %0" : "+m"(*(u8 (*)[XSAVE_AREA_MAX])p)
 		     : "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
 }
 
+/* 0, or the vector raised (XRSTOR never raises #DE) */
 static int xrstor_safe(void *p, u64 mask)
 {
-	int vec;
-
-	asm volatile(EX_FIXUP_BEGIN
-		     "1: xrstor %0\n\t"
-		     "2:\n\t"
-		     EX_FIXUP_END
-		     :: "m"(*(u8 (*)[XSAVE_AREA_MAX])p),
-		        "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
-	vec = exception_vector();
-	return vec < 0 ? 0 : vec;
+	return EX_FIXUP_INSN("xrstor %0", :: "m"(*(u8 (*)[XSAVE_AREA_MAX])p),
+			     "a"((u32)mask), "d"((u32)(mask >> 32))
+			     : "memory");
 }
 
 static u64 xsave_supported(void)

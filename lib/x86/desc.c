@@ -53,7 +53,7 @@ struct idt_gate {
 
 #define GATE_INTERRUPT	0x0e	/* 64-bit interrupt gate: clears IF */
 #define GATE_PRESENT	0x80
-#define STUB_SIZE	16	/* see isr.S */
+#define STUB_SIZE	16	/* see isr-stubs.S.inc */
 
 /* 64-bit available TSS descriptor type, SDM vol 3, 3.5 (table 3-2) */
 #define DESC_TSS_AVAIL	0x89
@@ -282,15 +282,21 @@ void do_exception(struct ex_regs *regs)
 		regs->rdx = 1;
 #endif
 		regs->rip = (uintptr_t)longjmp;
-#ifdef __x86_64__
 		/* From ring 3 (usermode.c): resume in ring 0, RFLAGS fixed
 		 * bit only (the caller restores its own). */
 		if (regs->cs & 3) {
 			regs->cs = KERNEL_CS;
-			regs->ss = KERNEL_DS;
 			regs->rflags = X86_EFLAGS_FIXED;
-		}
+#ifdef __x86_64__
+			/* IRETQ pops SS:RSP at any CPL (SDM vol 3, 6.14.3);
+			 * longjmp replaces the ring 3 RSP at once. */
+			regs->ss = KERNEL_DS;
 #endif
+			/* i386: an IRET that stays at CPL 0 pops EIP, CS and
+			 * EFLAGS only (SDM vol 2A, IRET), so the ring 3 ESP
+			 * and SS the CPU pushed (6.12.1) stay behind on the
+			 * TSS.ESP0 stack, which longjmp leaves. */
+		}
 		return;
 	}
 

@@ -1,31 +1,18 @@
 /*
- * One 16-byte stub per IDT vector (0..255). Each pushes a dummy error
- * code when the CPU does not push one, then its vector, so do_exception()
- * always sees the same struct ex_regs. Vectors with an error code: SDM
- * vol 3, 6.15 (#DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP) and AMD APM vol 2,
- * 8.2 (#VC 29, #SX 30).
+ * x86_64 exception entry: the stub table (isr-stubs.S.inc) and the code
+ * every stub jumps to, which saves the GPRs as struct ex_regs (desc.h)
+ * and calls do_exception().
  *
  * The CPU aligns RSP to 16 bytes before pushing its 5-quadword frame
  * (SDM vol 3, 6.14.2); with the error code, the vector and 15 GPRs the
  * total is 176 bytes, so RSP is 16-byte aligned at the call, as the
  * SysV ABI wants.
  */
+#include "x86/isr-stubs.S.inc"
+
 	.text
 	.code64
-	.balign 16
-	.globl isr_stubs
-isr_stubs:
-	.set vec, 0
-	.rept 256
-	.balign 16
-	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
-	.else
-	pushq $0
-	.endif
-	pushq $vec
-	jmp isr_common
-	.set vec, vec + 1
-	.endr
+	isr_stub_table
 
 isr_common:
 	push %r15

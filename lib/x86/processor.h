@@ -112,13 +112,16 @@ struct cpuid_feature {
 #define X86_FEATURE_TSC_DEADLINE CPUID_FEATURE(1, 0, ECX, 24, "CPUID.01H:ECX[24] (TSC-deadline)")
 #define X86_FEATURE_XSAVE	CPUID_FEATURE(1, 0, ECX, 26, "CPUID.01H:ECX[26] (XSAVE)")
 #define X86_FEATURE_HYPERVISOR	CPUID_FEATURE(1, 0, ECX, 31, "CPUID.01H:ECX[31] (hypervisor)")
+#define X86_FEATURE_PSE		CPUID_FEATURE(1, 0, EDX, 3, "CPUID.01H:EDX[3] (PSE)")
 #define X86_FEATURE_TSC		CPUID_FEATURE(1, 0, EDX, 4, "CPUID.01H:EDX[4] (TSC)")
 #define X86_FEATURE_MSR		CPUID_FEATURE(1, 0, EDX, 5, "CPUID.01H:EDX[5] (MSR)")
 #define X86_FEATURE_PAE		CPUID_FEATURE(1, 0, EDX, 6, "CPUID.01H:EDX[6] (PAE)")
 #define X86_FEATURE_APIC	CPUID_FEATURE(1, 0, EDX, 9, "CPUID.01H:EDX[9] (APIC)")
 #define X86_FEATURE_SEP		CPUID_FEATURE(1, 0, EDX, 11, "CPUID.01H:EDX[11] (SYSENTER/SYSEXIT)")
+#define X86_FEATURE_MTRR	CPUID_FEATURE(1, 0, EDX, 12, "CPUID.01H:EDX[12] (MTRR)")
 #define X86_FEATURE_PGE		CPUID_FEATURE(1, 0, EDX, 13, "CPUID.01H:EDX[13] (PGE)")
 #define X86_FEATURE_PAT		CPUID_FEATURE(1, 0, EDX, 16, "CPUID.01H:EDX[16] (PAT)")
+#define X86_FEATURE_PSE36	CPUID_FEATURE(1, 0, EDX, 17, "CPUID.01H:EDX[17] (PSE-36)")
 #define X86_FEATURE_FSGSBASE	CPUID_FEATURE(7, 0, EBX, 0, "CPUID.07H.0:EBX[0] (FSGSBASE)")
 #define X86_FEATURE_TSC_ADJUST	CPUID_FEATURE(7, 0, EBX, 1, "CPUID.07H.0:EBX[1] (IA32_TSC_ADJUST)")
 #define X86_FEATURE_SMEP	CPUID_FEATURE(7, 0, EBX, 7, "CPUID.07H.0:EBX[7] (SMEP)")
@@ -360,38 +363,77 @@ static inline u64 exception_error_code(void)
 }
 
 /*
- * RDMSR/WRMSR that report a fault instead of dying: return 0 on success,
- * else the vector raised (GP_VECTOR for a reserved index or bit, SDM vol
- * 2B, RDMSR/WRMSR "Protected Mode Exceptions"). RDMSR/WRMSR never raise
- * #DE, so 0 is unambiguous.
+ * Run one instruction @insn under an exception fixup; the rest of the
+ * arguments are its extended-asm operands from the first ':' on. Yields 0
+ * when it completed, else the vector it raised; for instructions that
+ * never raise #DE, so that 0 is unambiguous.
+ */
+#define EX_FIXUP_INSN(insn, ...)					\
+({									\
+	int __ex_vec;							\
+									\
+	asm volatile(EX_FIXUP_BEGIN					\
+		     "1: " insn "\n\t"					\
+		     "2:\n\t"						\
+		     EX_FIXUP_END					\
+		     __VA_ARGS__);					\
+	__ex_vec = exception_vector();					\
+	__ex_vec < 0 ? 0 : __ex_vec;					\
+})
+
+/*
+ * Instructions that report a fault instead of dying: 0 on success, else
+ * the vector raised (GP_VECTOR for a reserved MSR index or bit, SDM vol
+ * 2B, RDMSR/WRMSR "Protected Mode Exceptions"; for a reserved control
+ * register bit, MOV to/from Control Registers; for a bad XCR index or
+ * value, XGETBV/XSETBV; #UD while CR4.OSXSAVE is clear). A value read is
+ * 0 after a fault.
  */
 static inline int rdmsr_safe(u32 index, u64 *val)
 {
 	u32 lo = 0, hi = 0;
-	int vec;
+	int vec = EX_FIXUP_INSN("rdmsr", : "+a"(lo), "+d"(hi) : "c"(index)
+				: "memory");
 
-	asm volatile(EX_FIXUP_BEGIN
-		     "1: rdmsr\n\t"
-		     "2:\n\t"
-		     EX_FIXUP_END
-		     : "+a"(lo), "+d"(hi) : "c"(index) : "memory");
-	vec = exception_vector();
 	*val = lo | ((u64)hi << 32);
-	return vec < 0 ? 0 : vec;
+	return vec;
 }
 
 static inline int wrmsr_safe(u32 index, u64 val)
 {
-	int vec;
+	return EX_FIXUP_INSN("wrmsr", :: "a"((u32)val),
+			     "d"((u32)(val >> 32)), "c"(index) : "memory");
+}
 
-	asm volatile(EX_FIXUP_BEGIN
-		     "1: wrmsr\n\t"
-		     "2:\n\t"
-		     EX_FIXUP_END
-		     :: "a"((u32)val), "d"((u32)(val >> 32)), "c"(index)
-		     : "memory");
-	vec = exception_vector();
-	return vec < 0 ? 0 : vec;
+static inline int write_cr0_safe(unsigned long v)
+{
+	return EX_FIXUP_INSN("mov %0, %%cr0", :: "r"(v) : "memory");
+}
+
+static inline int write_cr3_safe(unsigned long v)
+{
+	return EX_FIXUP_INSN("mov %0, %%cr3", :: "r"(v) : "memory");
+}
+
+static inline int write_cr4_safe(unsigned long v)
+{
+	return EX_FIXUP_INSN("mov %0, %%cr4", :: "r"(v) : "memory");
+}
+
+static inline int xgetbv_safe(u32 index, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	int vec = EX_FIXUP_INSN("xgetbv", : "+a"(lo), "+d"(hi) : "c"(index)
+				: "memory");
+
+	*val = lo | ((u64)hi << 32);
+	return vec;
+}
+
+static inline int xsetbv_safe(u32 index, u64 val)
+{
+	return EX_FIXUP_INSN("xsetbv", :: "a"((u32)val),
+			     "d"((u32)(val >> 32)), "c"(index) : "memory");
 }
 
 static inline u64 rdtsc(void)

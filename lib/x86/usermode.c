@@ -4,12 +4,13 @@
  * level"). Out: INT to a DPL 3 gate (SDM vol 3, 6.12.1.1), whose entry
  * code reloads the kernel stack saved on the way in.
  *
+ * An exception from ring 3 ends the call through run_catching(), whose
+ * do_exception() side resumes in ring 0.
+ *
  * i386 does the same with a 32-bit IRET frame (SDM vol 3, 6.12.1, figure
- * 6-4) and TSS.ESP0. Two things differ there: GS holds the per-CPU
+ * 6-4) and TSS.ESP0. One thing differs there: GS holds the per-CPU
  * segment (DPL 0), which IRET to CPL 3 would null, so its descriptor is
- * made DPL 3 while ring 3 runs; and an exception from ring 3 is taken by
- * handlers this file installs for vectors 0-31 (desc.c's run_catching()
- * would resume at CPL 3), which end the ring 3 call the same way.
+ * made DPL 3 while ring 3 runs.
  */
 #include "libcflat.h"
 #include "x86/desc.h"
@@ -130,7 +131,6 @@ static unsigned image_user(bool on, u64 *saved, unsigned max)
 	return n;
 }
 
-#ifdef __x86_64__
 static void enter(void *p)
 {
 	void **fa = p;
@@ -139,46 +139,34 @@ static void enter(void *p)
 		      user_stack + USER_STACK_SIZE);
 }
 
+#ifdef __x86_64__
+/* The stack the CPU switches to on an exception from ring 3 (SDM vol 3,
+ * 6.14.4); returns the previous one. */
+static unsigned long set_ring0_stack(unsigned long sp)
+{
+	struct tss64 *tss = this_cpu_tss();
+	unsigned long old = tss->rsp[0];
+
+	tss->rsp[0] = sp;
+	return old;
+}
+
 /*
  * Data segment selectors with DPL 3, so IRET to CPL 3 keeps them rather
  * than loading null (SDM vol 2A, IRET: "FOR each SegReg in (ES, FS, GS,
  * and DS)"). Loading GS rewrites its base from the descriptor (SDM vol 3,
  * 3.4.4), so the per-CPU base is written back at once.
  */
-static void load_data_segments(u16 sel)
+static void load_data_segments(bool user)
 {
 	u64 gs_base = rdmsr(MSR_GS_BASE);
 
 	asm volatile("mov %0, %%ds\n\t"
 		     "mov %0, %%es\n\t"
 		     "mov %0, %%fs\n\t"
-		     "mov %0, %%gs" :: "r"((u32)sel) : "memory");
+		     "mov %0, %%gs"
+		     :: "r"((u32)(user ? USER_DS : KERNEL_DS)) : "memory");
 	wrmsr(MSR_GS_BASE, gs_base);
-}
-
-struct ex_result run_in_usermode(void (*fn)(void *), void *arg)
-{
-	static u64 saved[1024];
-	void *fa[2] = { (void *)fn, arg };
-	struct tss64 *tss = this_cpu_tss();
-	u64 old_rsp0 = tss->rsp[0];
-	u64 rflags = read_rflags();
-	struct ex_result res;
-	unsigned n;
-
-	set_idt_entry(USERMODE_RETURN_VECTOR, (void *)usermode_return, 3, 0);
-	tss->rsp[0] = (uintptr_t)kernel_stack0 + KERNEL_STACK0_SIZE;
-	n = image_user(true, saved, ARRAY_SIZE(saved));
-	load_data_segments(USER_DS);
-
-	res = run_catching(enter, fa);
-
-	load_data_segments(KERNEL_DS);
-	image_user(false, saved, n);
-	tss->rsp[0] = old_rsp0;
-	reset_idt_entry(USERMODE_RETURN_VECTOR);
-	asm volatile("push %0; popfq" :: "r"(rflags) : "memory", "cc");
-	return res;
 }
 #else
 /* Descriptor type byte (bits 47:40): DPL in bits 6:5, SDM vol 3, 3.4.5. */
@@ -186,39 +174,15 @@ struct ex_result run_in_usermode(void (*fn)(void *), void *arg)
 #define DESC_DPL_MASK		(3ull << DESC_DPL_SHIFT)
 #define RPL3			3
 
-static struct ex_result user_result;
-static exception_handler_t saved_handlers[32];
-
-/*
- * An exception while ring 3 runs. A handler the test installed comes
- * first, as it would through desc.c. From ring 3: record it, and resume
- * in usermode_return at CPL 0 (an IRET to the same level pops EIP, CS
- * and EFLAGS only, SDM vol 2A, IRET; usermode_return reloads ESP).
- */
-static void user_exception(struct ex_regs *regs)
+/* TSS.ESP0 (SDM vol 3, 6.12.1); returns the previous one. SS0 stays
+ * KERNEL_DS (desc.c). */
+static unsigned long set_ring0_stack(unsigned long sp)
 {
-	exception_handler_t h = saved_handlers[regs->vector];
+	struct tss32 *tss = this_cpu_tss();
+	unsigned long old = tss->esp0;
 
-	if (h) {
-		h(regs);
-		return;
-	}
-	if (!(regs->cs & 3)) {
-		printf("usermode: %s (vector %lu) at CPL 0, eip %#lx, error "
-		       "code %#lx, while ring 3 code was set up\n",
-		       exception_mnemonic(regs->vector),
-		       (unsigned long)regs->vector, (unsigned long)regs->rip,
-		       (unsigned long)regs->error_code);
-		abort();
-	}
-	user_result.raised = true;
-	user_result.vector = regs->vector;
-	user_result.error_code = regs->error_code;
-	user_result.cr2 = read_cr2();
-	user_result.rip = regs->rip;
-	regs->rip = (uintptr_t)usermode_return;
-	regs->cs = KERNEL_CS;
-	regs->rflags = X86_EFLAGS_FIXED;
+	tss->esp0 = sp;
+	return old;
 }
 
 static u64 *gdt_entry(u16 sel)
@@ -232,11 +196,12 @@ static u64 *gdt_entry(u16 sel)
 	return (u64 *)gdtr.base + sel / 8;
 }
 
-/* DS, ES and FS as @sel; GS as the per-CPU selector with @rpl, its
- * descriptor given DPL @rpl first (IRET to CPL 3 keeps only data
- * segments with DPL >= 3, SDM vol 2A, IRET). */
-static void load_data_segments(u16 sel, unsigned rpl)
+/* DS, ES and FS as USER_DS or KERNEL_DS; GS as the per-CPU selector
+ * with RPL 3 or 0, its descriptor given that DPL first (IRET to CPL 3
+ * keeps only data segments with DPL >= 3, SDM vol 2A, IRET). */
+static void load_data_segments(bool user)
 {
+	unsigned rpl = user ? RPL3 : 0;
 	u64 *percpu = gdt_entry(PERCPU_SEL);
 
 	*percpu = (*percpu & ~DESC_DPL_MASK) | ((u64)rpl << DESC_DPL_SHIFT);
@@ -244,35 +209,33 @@ static void load_data_segments(u16 sel, unsigned rpl)
 		     "mov %0, %%es\n\t"
 		     "mov %0, %%fs\n\t"
 		     "mov %1, %%gs"
-		     :: "r"((u32)sel), "r"((u32)(PERCPU_SEL | rpl))
+		     :: "r"((u32)(user ? USER_DS : KERNEL_DS)),
+		        "r"((u32)(PERCPU_SEL | rpl))
 		     : "memory");
 }
+#endif
 
 struct ex_result run_in_usermode(void (*fn)(void *), void *arg)
 {
 	static u64 saved[1024];
-	struct tss32 *tss = this_cpu_tss();
-	u32 old_esp0 = tss->esp0;
-	unsigned long eflags = read_rflags();
-	unsigned n, v;
+	void *fa[2] = { (void *)fn, arg };
+	unsigned long old_sp0, rflags = read_rflags();
+	struct ex_result res;
+	unsigned n;
 
-	for (v = 0; v < 32; v++)
-		saved_handlers[v] = handle_exception(v, user_exception);
-	memset(&user_result, 0, sizeof(user_result));
 	set_idt_entry(USERMODE_RETURN_VECTOR, (void *)usermode_return, 3, 0);
-	tss->esp0 = (uintptr_t)kernel_stack0 + KERNEL_STACK0_SIZE;
+	old_sp0 = set_ring0_stack((uintptr_t)kernel_stack0 +
+				  KERNEL_STACK0_SIZE);
 	n = image_user(true, saved, ARRAY_SIZE(saved));
-	load_data_segments(USER_DS, RPL3);
+	load_data_segments(true);
 
-	usermode_call(fn, arg, user_stack + USER_STACK_SIZE);
+	res = run_catching(enter, fa);
 
-	load_data_segments(KERNEL_DS, 0);
+	load_data_segments(false);
 	image_user(false, saved, n);
-	tss->esp0 = old_esp0;
+	set_ring0_stack(old_sp0);
 	reset_idt_entry(USERMODE_RETURN_VECTOR);
-	for (v = 0; v < 32; v++)
-		handle_exception(v, saved_handlers[v]);
-	asm volatile("push %0; popf" :: "r"(eflags) : "memory", "cc");
-	return user_result;
+	/* POPF takes the stack width (SDM vol 2B, POPF) */
+	asm volatile("push %0; popf" :: "r"(rflags) : "memory", "cc");
+	return res;
 }
-#endif
