@@ -19,6 +19,8 @@ static const struct {
 };
 
 #define EXIT_LINE_PREFIX "EXIT: STATUS="
+/* lib/exit.c's abort(): the test stopped part way (DESIGN.md, "Exit"). */
+#define ABORT_LINE_PREFIX "ABORT: "
 
 /* Stderr lines after which QEMU will not finish by itself: KVM stops the VM
  * and QEMU waits for a monitor that is not there. */
@@ -94,6 +96,8 @@ void guest_output_line(struct guest_output *g, const char *line)
 		}
 		return;
 	}
+	if (!strncmp(line, ABORT_LINE_PREFIX, strlen(ABORT_LINE_PREFIX)))
+		g->aborted = true;
 	for (size_t i = 0; i < sizeof(report_prefixes) / sizeof(report_prefixes[0]); i++) {
 		const char *text;
 
@@ -242,6 +246,30 @@ static char *failure_reason(const struct guest_output *g)
 			 first ? ", first: " : "", first ? first : "");
 }
 
+/* An aborted test: its last console line before ABORT usually says why
+ * (an unhandled exception, a failed assert). */
+static char *aborted_reason(const struct guest_output *g)
+{
+	const struct line_tail *t = &g->out_tail;
+	size_t start = (t->next + GUEST_TAIL_LINES - t->n) % GUEST_TAIL_LINES;
+	unsigned reported = 0;
+	const char *why = NULL;
+
+	for (int k = 0; k < REPORT_KINDS; k++)
+		if (k != REPORT_INFO)
+			reported += g->counts[k];
+	for (size_t i = 0; i < t->n; i++) {
+		const char *l = t->v[(start + i) % GUEST_TAIL_LINES];
+
+		if (!strncmp(l, ABORT_LINE_PREFIX, strlen(ABORT_LINE_PREFIX)))
+			break;
+		why = l;
+	}
+	return xasprintf("the guest aborted after %u report line%s%s%s", reported,
+			 reported == 1 ? "" : "s", why && *why ? ": " : "",
+			 why && *why ? why : "");
+}
+
 /* Marks the FAIL (and PASS) lines an expect entry covers; true when all
  * FAIL lines, kept or not, are covered. Fills @reasons with the distinct
  * reasons of the covered FAIL lines. */
@@ -289,6 +317,10 @@ void verdict_decide(struct guest_output *g, const struct run_end *end,
 	if (!normal_end) {
 		v->kind = VERDICT_FAIL;
 		v->reason = why;
+	} else if (g->aborted) {
+		/* whatever it reported before, the rest never ran */
+		v->kind = VERDICT_FAIL;
+		v->reason = aborted_reason(g);
 	} else if (g->counts[REPORT_FAIL] || g->counts[REPORT_XPASS]) {
 		v->kind = VERDICT_FAIL;
 		v->reason = failure_reason(g);
@@ -324,7 +356,7 @@ void verdict_decide(struct guest_output *g, const struct run_end *end,
 		v->note = xasprintf("%s (known failure, %s)", v->reason, whole->where);
 		free(v->reason);
 		v->reason = xstrdup(whole->reason);
-	} else if (v->kind == VERDICT_FAIL && normal_end && all_known &&
+	} else if (v->kind == VERDICT_FAIL && normal_end && !g->aborted && all_known &&
 		   g->counts[REPORT_FAIL] && !g->counts[REPORT_XPASS] &&
 		   (status == 0 || status == 1)) {
 		/* 1 is what report_summary() returns for failures */

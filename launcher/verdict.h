@@ -51,6 +51,7 @@ struct guest_output {
 	unsigned counts[REPORT_KINDS];
 	bool have_exit_line;
 	int exit_status;	/* from "EXIT: STATUS=n" */
+	bool aborted;		/* an "ABORT: " line: the test did not finish */
 	struct line_tail out_tail;	/* the guest's last lines */
 	struct line_tail err_tail;	/* QEMU's last stderr lines */
 };

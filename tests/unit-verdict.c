@@ -269,6 +269,36 @@ static void verdict_assertion_glob_does_not_cover_a_crash(void)
 	expect_free(&expect);
 }
 
+/* an abort after known failures: the rest of the test never ran */
+static void verdict_assertion_glob_does_not_cover_an_abort(void)
+{
+	use_expect("fail \"t/emulator: movbe*\" * movbe emulation\n");
+	run("PASS: emulator: add\nFAIL: emulator: movbe: load\n"
+	    "Unhandled #GP at rip 0x4010a2, error code 0\n"
+	    "ABORT: test aborted\nEXIT: STATUS=1", END_EXITED, DEV(1));
+	EXPECT_INT(v.kind, VERDICT_FAIL);
+	EXPECT_STR(v.reason, "the guest aborted after 2 report lines: "
+		   "Unhandled #GP at rip 0x4010a2, error code 0");
+	EXPECT(g.lines[1].known, "the known FAIL line is still marked");
+	expect_free(&expect);
+}
+
+static void verdict_abort_without_failures_fails(void)
+{
+	run("ABORT: test aborted\nEXIT: STATUS=1", END_EXITED, DEV(1));
+	EXPECT_INT(v.kind, VERDICT_FAIL);
+	EXPECT_STR(v.reason, "the guest aborted after 0 report lines");
+}
+
+static void verdict_abort_is_covered_by_a_whole_test_entry(void)
+{
+	use_expect("fail t accel=tcg the whole test is known to crash\n");
+	run("ABORT: test aborted\nEXIT: STATUS=1", END_EXITED, DEV(1));
+	EXPECT_INT(v.kind, VERDICT_KNOWN);
+	EXPECT_STR(v.reason, "the whole test is known to crash");
+	expect_free(&expect);
+}
+
 static void verdict_known_failure_elsewhere_does_not_apply(void)
 {
 	use_expect("fail t accel=kvm kvm_pvm only\nfail other * not this test\n");
@@ -363,6 +393,9 @@ int main(void)
 	RUN(verdict_known_failure_by_assertion_glob);
 	RUN(verdict_unlisted_assertion_keeps_failure);
 	RUN(verdict_assertion_glob_does_not_cover_a_crash);
+	RUN(verdict_assertion_glob_does_not_cover_an_abort);
+	RUN(verdict_abort_without_failures_fails);
+	RUN(verdict_abort_is_covered_by_a_whole_test_entry);
 	RUN(verdict_known_failure_elsewhere_does_not_apply);
 	RUN(verdict_known_failure_that_passes_is_fixed);
 	RUN(verdict_keeps_report_lines_bounded);
