@@ -29,6 +29,17 @@
  * user-accessible while it runs; CR4.SMEP and CR4.SMAP are therefore off
  * during them (they govern only supervisor-mode accesses anyway).
  *
+ * i386 with the argument "nopae" runs the sweeps under 32-bit paging
+ * instead (SDM vol 3, 4.3: CR0.PG = 1, CR4.PAE = 0), the classic
+ * two-level walk with 4-byte entries and no XD bit: 4 KiB pages through a
+ * PDE and a PTE, 4 MiB pages through a PDE with PS = 1 when CR4.PSE = 1.
+ * The boot map stays PAE; each probe switches to a page directory of our
+ * own (identity map of RAM plus the test entries) and back, clearing
+ * CR0.PG while CR4.PAE and CR3 change (SDM vol 3, 4.1.2), in code that
+ * both maps identity-map. A ring 3 probe asks for the switches with UD2,
+ * as only CPL 0 may write the control registers; the #UD handler makes
+ * them, so run_in_usermode() sets up and tears down under PAE.
+ *
  * Size: every combination is run, none sampled. With 4 levels of rights
  * a 4 KiB leaf has 8^4 = 4096 combinations, a 2 MiB leaf 512, a 1 GiB
  * leaf 64, times three accesses and two CPLs per setting; the whole test
@@ -38,6 +49,7 @@
 #include "alloc.h"
 #include "x86/desc.h"
 #include "x86/processor.h"
+#include "x86/setup.h"
 #include "x86/usermode.h"
 #include "x86/vm.h"
 
@@ -83,6 +95,37 @@
 #endif
 #define GIB			(1ull << 30)
 
+#ifdef __x86_64__
+#define pg32			false
+#else
+/*
+ * 32-bit paging (SDM vol 3, 4.3): 1024 4-byte entries per table, a PDE
+ * covering 4 MiB. Our page directory identity-maps RAM (up to 2 GiB)
+ * through page tables, so the map holds whatever CR4.PSE is, and gives
+ * the test PDE 512 (linear 0x80000000), above RAM while -m is at most
+ * 2 GiB.
+ */
+static bool pg32;
+#define PG32_ENTRIES		1024
+#define PG32_LEVEL_BITS		10
+#define PG32_REGION_BASE	0x80000000u
+#define PG32_REGION_PDE		(PG32_REGION_BASE >> 22)
+#define PG32_4M			(1u << 22)
+/* PDE with PS = 1, CR4.PSE = 1: bits 20:13 are physical-address bits
+ * 39:32 with PSE-36, bits 21:(M-19) reserved, M = min(MAXPHYADDR, 40);
+ * without PSE-36 bits 21:13 are reserved (SDM vol 3, 4.3, table 4-4). */
+#define PG32_4M_HIGH_LO		13
+#define PG32_4M_RSVD_HI		21
+#define PG32_MAX_M		40
+/* PAT bit of a 4 MiB PDE and of a PTE; reserved without PAT (4.3). */
+#define PG32_PDE_PAT		(1u << 12)
+#define PG32_PTE_PAT		(1u << 7)
+/* Bits 11:9 of a PTE and 11:8 of a PDE that references a page table are
+ * ignored (tables 4-5 and 4-6). */
+#define PG32_PTE_IGNORED	0xe00u
+#define PG32_PDE_IGNORED	0xf00u
+#endif
+
 /* Where in the page each access goes, so CR2 tells them apart. */
 #define FETCH_OFF		0	/* a RET instruction */
 #define WRITE_OFF		8
@@ -121,6 +164,7 @@ static u64 test_va;
 /* entry[l]: the entry at level l on the way to test_va; table_phys[l]:
  * the table it points to when it is not the leaf. */
 static u64 *entry[TOP_LEVEL + 1];
+static u32 *entry32[3];		/* the same under 32-bit paging */
 static u64 table_phys[TOP_LEVEL + 1];
 static u8 *page;		/* identity-mapped view of the test page */
 static u64 page_phys;
@@ -136,7 +180,29 @@ static struct {
 
 static inline u64 level_size(int level)
 {
+#ifndef __x86_64__
+	if (pg32)
+		return 1ull << (PAGE_SHIFT + PG32_LEVEL_BITS * (level - 1));
+#endif
 	return 1ull << (PAGE_SHIFT + 9 * (level - 1));
+}
+
+static u64 ent_get(int level)
+{
+	return pg32 ? *entry32[level] : *entry[level];
+}
+
+static void ent_set(int level, u64 v)
+{
+	if (pg32)
+		*entry32[level] = (u32)v;
+	else
+		*entry[level] = v;
+}
+
+static const char *size_str(int level)
+{
+	return pg32 && level == 2 ? "4M" : size_name[level];
 }
 
 static inline unsigned level_index(u64 va, int level)
@@ -232,9 +298,21 @@ static void set_mapping(unsigned combo, unsigned pkey)
 		} else {
 			v |= table_phys[l];
 		}
-		*entry[l] = v;
+		/* 32-bit paging has no XD bit and no keys (SDM vol 3, 4.3) */
+		assert(!pg32 || !(v >> 32));
+		ent_set(l, v);
 	}
 	flush_test_va();
+}
+
+/*
+ * I/D in a #PF error code: an instruction fetch with CR4.SMEP = 1, or
+ * with CR4.PAE = 1 and IA32_EFER.NXE = 1 (SDM vol 3, 4.7); 32-bit paging
+ * reports it only under SMEP, whatever NXE holds.
+ */
+static u32 fetch_flag(bool nxe, bool smep)
+{
+	return ((nxe && !pg32) || smep) ? PFERR_FETCH : 0;
 }
 
 /* SDM vol 3, 4.6 and 4.7: the fault, if any, for this access. */
@@ -256,9 +334,8 @@ static struct outcome expect(const struct env *e, unsigned combo,
 		o.error_code |= PFERR_WRITE;
 	if (user)
 		o.error_code |= PFERR_USER;
-	/* I/D: instruction fetch, reported when NXE or SMEP is on */
-	if (acc == ACC_FETCH && (e->nxe || e->smep))
-		o.error_code |= PFERR_FETCH;
+	if (acc == ACC_FETCH)
+		o.error_code |= fetch_flag(e->nxe, e->smep);
 
 	/* XD with NXE clear is a reserved bit, checked during the walk. */
 	if (nx && !e->nxe) {
@@ -318,6 +395,146 @@ static void describe(unsigned combo, unsigned pkey, char *buf, size_t len)
 	snprintf(buf + n, len - n, "pkey %u", pkey);
 }
 
+#ifndef __x86_64__
+static u32 *pg32_pd;		/* our page directory */
+static u32 pg32_pd_phys;
+static unsigned pg32_ident;	/* PDEs 0..pg32_ident-1 identity-map RAM */
+static bool pg32_ident_user;	/* their U/S bit */
+static bool pg32_pse;		/* CR4.PSE while in 32-bit paging */
+static bool pg32_on;
+static unsigned long pae_cr3, pae_cr4;
+
+/* Paging off, CR4.PAE clear, CR3 our page directory, paging on. The code
+ * and stack are identity mapped under both maps. */
+static void pg32_enter(void)
+{
+	unsigned long cr0 = read_cr0(), cr4;
+
+	pae_cr3 = read_cr3();
+	pae_cr4 = read_cr4();
+	cr4 = pae_cr4 & ~(X86_CR4_PAE | X86_CR4_PSE);
+	if (pg32_pse)
+		cr4 |= X86_CR4_PSE;
+	write_cr0(cr0 & ~X86_CR0_PG);
+	write_cr4(cr4);
+	write_cr3(pg32_pd_phys);
+	write_cr0(cr0);
+	pg32_on = true;
+}
+
+static void pg32_leave(void)
+{
+	unsigned long cr0 = read_cr0();
+
+	write_cr0(cr0 & ~X86_CR0_PG);
+	write_cr4(pae_cr4);
+	write_cr3(pae_cr3);
+	write_cr0(cr0);
+	pg32_on = false;
+}
+
+/* The identity map is user-accessible only while ring 3 runs, so SMEP
+ * and SMAP see supervisor code and data (as run_in_usermode() does). */
+static void pg32_set_ident_user(bool user)
+{
+	unsigned i;
+
+	if (user == pg32_ident_user)
+		return;
+	for (i = 0; i < pg32_ident; i++)
+		pg32_pd[i] = user ? pg32_pd[i] | PT_USER : pg32_pd[i] & ~PT_USER;
+	pg32_ident_user = user;
+}
+
+static void pg32_super_probe(void *unused)
+{
+	pg32_enter();
+	do_probe(unused);
+	pg32_leave();
+}
+
+extern char pg32_ud_enter[], pg32_ud_leave[], pg32_user_exit[];
+
+/* Ring 3: UD2 at pg32_ud_enter and pg32_ud_leave asks the #UD handler to
+ * switch; pg32_user_exit leaves ring 3 the way usermode.c does. */
+static void __attribute__((noinline)) pg32_user_probe(void *unused)
+{
+	asm volatile(".globl pg32_ud_enter\n"
+		     "pg32_ud_enter: ud2" ::: "memory");
+	do_probe(unused);
+	asm volatile(".globl pg32_ud_leave\n"
+		     "pg32_ud_leave: ud2" ::: "memory");
+}
+
+asm(".text\n"
+    ".globl pg32_user_exit\n"
+    "pg32_user_exit:\n\t"
+    "int $" __stringify_x86(USERMODE_RETURN_VECTOR) "\n\t"
+    "ud2\n");
+
+static struct ex_result pg32_user_result;
+
+/*
+ * Every exception while the ring 3 probe runs comes here first. The two
+ * UD2s switch paging; anything else ends the probe: it is recorded, PAE
+ * paging restored, and ring 3 resumed at pg32_user_exit.
+ */
+static void pg32_user_handler(struct ex_regs *regs)
+{
+	if (!(regs->cs & 3)) {
+		printf("access: %s (vector %lu) at CPL 0, eip %#lx, error code "
+		       "%#lx, during a 32-bit paging ring 3 probe\n",
+		       exception_mnemonic(regs->vector),
+		       (unsigned long)regs->vector, (unsigned long)regs->rip,
+		       (unsigned long)regs->error_code);
+		abort();
+	}
+	if (regs->vector == UD_VECTOR &&
+	    regs->rip == (uintptr_t)pg32_ud_enter) {
+		pg32_enter();
+		regs->rip += 2;
+		return;
+	}
+	if (regs->vector == UD_VECTOR &&
+	    regs->rip == (uintptr_t)pg32_ud_leave) {
+		pg32_leave();
+		regs->rip += 2;
+		return;
+	}
+	pg32_user_result.raised = true;
+	pg32_user_result.vector = regs->vector;
+	pg32_user_result.error_code = regs->error_code;
+	pg32_user_result.cr2 = read_cr2();
+	pg32_user_result.rip = regs->rip;
+	if (pg32_on)
+		pg32_leave();
+	regs->rip = (uintptr_t)pg32_user_exit;
+}
+
+static struct ex_result pg32_run_probe(bool user)
+{
+	exception_handler_t old[32];
+	struct ex_result r;
+	unsigned v;
+
+	pg32_set_ident_user(user);
+	if (!user) {
+		r = run_catching(pg32_super_probe, NULL);
+		if (pg32_on)
+			pg32_leave();
+		return r;
+	}
+	for (v = 0; v < 32; v++)
+		old[v] = handle_exception(v, pg32_user_handler);
+	memset(&pg32_user_result, 0, sizeof(pg32_user_result));
+	r = run_in_usermode(pg32_user_probe, NULL);
+	for (v = 0; v < 32; v++)
+		handle_exception(v, old[v]);
+	/* what the ring 3 side ran into, else what usermode.c saw */
+	return pg32_user_result.raised ? pg32_user_result : r;
+}
+#endif
+
 /* Run the probe for @acc at test_va from CPL 0 or 3. */
 static struct ex_result run_probe(enum access acc, bool user, bool ac,
 				  u64 value)
@@ -328,6 +545,11 @@ static struct ex_result run_probe(enum access acc, bool user, bool ac,
 	probe.acc = acc;
 	probe.ac = ac && !user;
 	probe.value = value;
+#ifndef __x86_64__
+	if (pg32)
+		r = pg32_run_probe(user);
+	else
+#endif
 	if (user)
 		r = run_in_usermode(do_probe, NULL);
 	else
@@ -366,7 +588,7 @@ static bool check_access(const struct env *e, unsigned combo, unsigned pkey,
 		describe(combo, pkey, what, sizeof(what));
 		report_info("%s: %s: CPL%d %s via %s: got %s error code %#lx "
 			    "cr2 %#lx value %#lx; want %s error code %#x",
-			    e->name, size_name[leaf], user ? 3 : 0,
+			    e->name, size_str(leaf), user ? 3 : 0,
 			    acc_name[acc], what,
 			    r.raised ? exception_mnemonic(r.vector) : "none",
 			    (unsigned long)r.error_code, (unsigned long)r.cr2,
@@ -376,13 +598,19 @@ static bool check_access(const struct env *e, unsigned combo, unsigned pkey,
 	return good;
 }
 
+/* CPUID.80000001H:EDX[20]; only 32-bit paging runs without it. */
+static bool has_nx;
+
 static void apply_env(const struct env *e, bool user_phase)
 {
-	u64 efer = rdmsr(MSR_EFER);
 	unsigned long cr0 = read_cr0(), cr4 = read_cr4();
 
-	efer = e->nxe ? efer | EFER_NXE : efer & ~EFER_NXE;
-	wrmsr(MSR_EFER, efer);
+	if (has_nx) {
+		u64 efer = rdmsr(MSR_EFER);
+
+		efer = e->nxe ? efer | EFER_NXE : efer & ~EFER_NXE;
+		wrmsr(MSR_EFER, efer);
+	}
 	cr0 = e->wp ? cr0 | X86_CR0_WP : cr0 & ~X86_CR0_WP;
 	write_cr0(cr0);
 	cr4 &= ~(X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE);
@@ -403,7 +631,8 @@ static void restore_env(void)
 		wrpkru(0);
 	write_cr4(read_cr4() & ~(X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE));
 	write_cr0(read_cr0() | X86_CR0_WP);
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	if (has_nx)
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 }
 
 /* Levels with rights from the leaf up. */
@@ -420,7 +649,7 @@ static int rights_levels(void)
 static void sweep(const struct env *e, unsigned pkey, int nvary)
 {
 	unsigned bad[2][NR_ACC] = { { 0 } };
-	unsigned n = 1u << (3 * nvary);
+	unsigned n = 1u << (3 * nvary), nrun = 0;
 	unsigned shift = 3 * (leaf - 1);
 	unsigned keep = COMBO_ALL_RW & ~((n - 1) << shift);
 	unsigned c, combo, phase;
@@ -431,6 +660,10 @@ static void sweep(const struct env *e, unsigned pkey, int nvary)
 		apply_env(e, phase);
 		for (c = 0; c < n; c++) {
 			combo = keep | (c << shift);
+			/* no XD bit in 32-bit paging */
+			if (pg32 && (combo & (R_NX * 01111u)))
+				continue;
+			nrun += !phase;
 			set_mapping(combo, pkey);
 			for (acc = 0; acc < NR_ACC; acc++)
 				bad[phase][acc] += !check_access(e, combo,
@@ -442,8 +675,8 @@ static void sweep(const struct env *e, unsigned pkey, int nvary)
 		for (acc = 0; acc < NR_ACC; acc++)
 			report(!bad[phase][acc], "%s: %s: CPL%d %s over %u "
 			       "combinations of %d level%s (mismatches %u, "
-			       "want 0)", e->name, size_name[leaf],
-			       phase ? 3 : 0, acc_name[acc], n, nvary,
+			       "want 0)", e->name, size_str(leaf),
+			       phase ? 3 : 0, acc_name[acc], nrun, nvary,
 			       nvary > 1 ? "s" : "", bad[phase][acc]);
 }
 
@@ -520,15 +753,16 @@ static void test_not_present(void)
 	report_prefix_push("not present");
 	apply_env(&e, false);
 	for (l = leaf; l <= RIGHTS_TOP; l++) {
-		snprintf(what, sizeof(what), "%s: %s P=0", size_name[leaf],
+		snprintf(what, sizeof(what), "%s: %s P=0", size_str(leaf),
 			 level_name[l]);
 		for (acc = 0; acc < NR_ACC; acc++) {
 			u32 want = (acc == ACC_WRITE ? PFERR_WRITE : 0) |
-				   (acc == ACC_FETCH ? PFERR_FETCH : 0);
+				   (acc == ACC_FETCH ?
+				    fetch_flag(e.nxe, e.smep) : 0);
 			struct ex_result r;
 
 			set_mapping(COMBO_ALL_RW, 0);
-			*entry[l] &= ~PT_PRESENT;
+			ent_set(l, ent_get(l) & ~PT_PRESENT);
 			flush_test_va();
 			r = run_probe(acc, false, false, 0);
 			report_pf(is_pf(r, want, acc), what, 0, acc, r, want);
@@ -536,13 +770,13 @@ static void test_not_present(void)
 	}
 	/* from CPL 3, a not-present leaf: P=0, U/S=1 */
 	set_mapping(COMBO_ALL_RW, 0);
-	*entry[leaf] &= ~PT_PRESENT;
+	ent_set(leaf, ent_get(leaf) & ~PT_PRESENT);
 	flush_test_va();
 	{
 		struct ex_result r = run_probe(ACC_WRITE, true, false, 0);
 		u32 want = PFERR_WRITE | PFERR_USER;
 
-		snprintf(what, sizeof(what), "%s: %s P=0", size_name[leaf],
+		snprintf(what, sizeof(what), "%s: %s P=0", size_str(leaf),
 			 level_name[leaf]);
 		report_pf(is_pf(r, want, ACC_WRITE), what, 3, ACC_WRITE, r,
 			  want);
@@ -555,27 +789,28 @@ static void test_not_present(void)
 /*
  * A reserved bit set in an entry: #PF with P=1 and RSVD=1 (SDM vol 3,
  * 4.7), whatever the rights, and W/R, U/S and I/D telling the access
- * (EFER.NXE is 1 here). Each access from CPL 0 and CPL 3; nothing is
- * written.
+ * (EFER.NXE is 1 here). Each access below @nacc from CPL 0 and CPL 3;
+ * nothing is written.
  */
-static void check_rsvd(const char *what, u64 *e, u64 bits)
+static void check_rsvd_acc(const char *what, int level, u64 bits, int nacc)
 {
 	int cpl, acc;
 	char name[80];
 
-	snprintf(name, sizeof(name), "%s: %s", size_name[leaf], what);
+	snprintf(name, sizeof(name), "%s: %s", size_str(leaf), what);
 	for (cpl = 0; cpl <= 3; cpl += 3) {
-		for (acc = 0; acc < NR_ACC; acc++) {
+		for (acc = 0; acc < nacc; acc++) {
 			u32 want = PFERR_PRESENT | PFERR_RSVD |
 				   (acc == ACC_WRITE ? PFERR_WRITE : 0) |
-				   (acc == ACC_FETCH ? PFERR_FETCH : 0) |
+				   (acc == ACC_FETCH ?
+				    fetch_flag(true, false) : 0) |
 				   (cpl ? PFERR_USER : 0);
 			volatile u64 *wslot = (u64 *)(page + WRITE_OFF);
 			u64 before = *wslot;
 			struct ex_result r;
 
 			set_mapping(COMBO_ALL_RW, 0);
-			*e |= bits;
+			ent_set(level, ent_get(level) | bits);
 			flush_test_va();
 			r = run_probe(acc, cpl, false, ~before);
 			report_pf(is_pf(r, want, acc) && *wslot == before,
@@ -583,6 +818,11 @@ static void check_rsvd(const char *what, u64 *e, u64 bits)
 		}
 	}
 	set_mapping(COMBO_ALL_RW, 0);
+}
+
+static void check_rsvd(const char *what, int level, u64 bits)
+{
+	check_rsvd_acc(what, level, bits, NR_ACC);
 }
 
 static void test_reserved_bits(void)
@@ -597,37 +837,37 @@ static void test_reserved_bits(void)
 	if (maxphy < 52) {
 		snprintf(what, sizeof(what), "%s address bit %u (MAXPHYADDR "
 			 "%u)", level_name[leaf], maxphy, maxphy);
-		check_rsvd(what, entry[leaf], 1ull << maxphy);
+		check_rsvd(what, leaf, 1ull << maxphy);
 		if (leaf < RIGHTS_TOP) {
 			snprintf(what, sizeof(what), "%s address bit 51",
 				 level_name[leaf + 1]);
-			check_rsvd(what, entry[leaf + 1], 1ull << 51);
+			check_rsvd(what, leaf + 1, 1ull << 51);
 		}
 	} else {
 		report_skip("%s: MAXPHYADDR is 52: no reserved address bits",
-			    size_name[leaf]);
+			    size_str(leaf));
 	}
 	if (leaf == 2) {
-		check_rsvd("PDE PS=1 bit 13", entry[2],
+		check_rsvd("PDE PS=1 bit 13", 2,
 			   1ull << PDE_2M_RSVD_LO);
-		check_rsvd("PDE PS=1 bit 20", entry[2],
+		check_rsvd("PDE PS=1 bit 20", 2,
 			   1ull << PDE_2M_RSVD_HI);
 	}
 	if (leaf == 3) {
-		check_rsvd("PDPTE PS=1 bit 13", entry[3],
+		check_rsvd("PDPTE PS=1 bit 13", 3,
 			   1ull << PDPTE_1G_RSVD_LO);
-		check_rsvd("PDPTE PS=1 bit 21", entry[3], 1ull << 21);
-		check_rsvd("PDPTE PS=1 bit 29", entry[3],
+		check_rsvd("PDPTE PS=1 bit 21", 3, 1ull << 21);
+		check_rsvd("PDPTE PS=1 bit 29", 3,
 			   1ull << PDPTE_1G_RSVD_HI);
 	}
 #ifdef __x86_64__
 	if (leaf == 1)
-		check_rsvd("PML4E PS (bit 7)", entry[4], PML4E_PS);
+		check_rsvd("PML4E PS (bit 7)", 4, PML4E_PS);
 #else
 	/* where 4-level paging has the protection key */
 	snprintf(what, sizeof(what), "%s bit %u (PAE)", level_name[leaf],
 		 PAE_RSVD_HIGH_BIT);
-	check_rsvd(what, entry[leaf], 1ull << PAE_RSVD_HIGH_BIT);
+	check_rsvd(what, leaf, 1ull << PAE_RSVD_HIGH_BIT);
 #endif
 	report_prefix_pop();
 }
@@ -642,7 +882,7 @@ static void test_pdpte_ps_reserved(void)
 	report_prefix_push("reserved bits");
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	use_leaf(2);
-	check_rsvd("PDPTE PS=1 without 1-GByte pages", entry[3],
+	check_rsvd("PDPTE PS=1 without 1-GByte pages", 3,
 		   PT_PAGE_SIZE);
 	report_prefix_pop();
 }
@@ -653,7 +893,7 @@ static void test_pdpte_ps_reserved(void)
 static void test_accessed_dirty(void)
 {
 	u64 mask = PT_ACCESSED | PT_DIRTY;
-	const char *sz = size_name[leaf];
+	const char *sz = size_str(leaf);
 	bool a_ok = true, upper_d = false;
 	char got[64];
 	size_t n = 0;
@@ -663,7 +903,7 @@ static void test_accessed_dirty(void)
 	report_prefix_push("accessed/dirty");
 	set_mapping(COMBO_ALL_RW, 0);
 	for (l = leaf; l <= RIGHTS_TOP; l++)
-		*entry[l] &= ~mask;
+		ent_set(l, ent_get(l) & ~mask);
 	flush_test_va();
 	r = run_probe(ACC_READ, false, false, 0);
 	report(!r.raised, "%s: read through U/W entries does not fault (got "
@@ -671,23 +911,23 @@ static void test_accessed_dirty(void)
 	       r.raised ? exception_mnemonic(r.vector) : "none");
 	got[0] = 0;
 	for (l = RIGHTS_TOP; l >= leaf; l--) {
-		a_ok &= !!(*entry[l] & PT_ACCESSED);
+		a_ok &= !!(ent_get(l) & PT_ACCESSED);
 		n += snprintf(got + n, sizeof(got) - n, " %s %d",
-			      level_name[l], !!(*entry[l] & PT_ACCESSED));
+			      level_name[l], !!(ent_get(l) & PT_ACCESSED));
 	}
 	report(a_ok, "%s: read sets A at every level (got%s, want all 1)", sz,
 	       got);
-	report(!(*entry[leaf] & PT_DIRTY), "%s: read leaves the %s's D clear "
+	report(!(ent_get(leaf) & PT_DIRTY), "%s: read leaves the %s's D clear "
 	       "(got %d, want 0)", sz, level_name[leaf],
-	       !!(*entry[leaf] & PT_DIRTY));
+	       !!(ent_get(leaf) & PT_DIRTY));
 
 	r = run_probe(ACC_WRITE, false, false, 1);
-	report(!r.raised && (*entry[leaf] & PT_DIRTY), "%s: write sets the "
+	report(!r.raised && (ent_get(leaf) & PT_DIRTY), "%s: write sets the "
 	       "%s's D (got %d, %s, want 1, none)", sz, level_name[leaf],
-	       !!(*entry[leaf] & PT_DIRTY),
+	       !!(ent_get(leaf) & PT_DIRTY),
 	       r.raised ? exception_mnemonic(r.vector) : "none");
 	for (l = leaf + 1; l <= RIGHTS_TOP; l++)
-		upper_d |= !!(*entry[l] & PT_DIRTY);
+		upper_d |= !!(ent_get(l) & PT_DIRTY);
 	if (leaf < RIGHTS_TOP)
 		report(!upper_d, "%s: write leaves bit 6 of the non-leaf "
 		       "entries clear (got %d, want 0)", sz, upper_d);
@@ -695,12 +935,12 @@ static void test_accessed_dirty(void)
 	/* A write that faults must not set D (SDM vol 3, 4.8: the flags are
 	 * set only for an access the translation allows). */
 	set_mapping(COMBO_ALL_RW & ~(R_W << (3 * (leaf - 1))), 0);
-	*entry[leaf] &= ~PT_DIRTY;
+	ent_set(leaf, ent_get(leaf) & ~PT_DIRTY);
 	flush_test_va();
 	r = run_probe(ACC_WRITE, false, false, 2);
-	report(r.raised && !(*entry[leaf] & PT_DIRTY), "%s: faulting write "
+	report(r.raised && !(ent_get(leaf) & PT_DIRTY), "%s: faulting write "
 	       "to a read-only %s leaves D clear (got %d, %s, want 0, #PF)",
-	       sz, level_name[leaf], !!(*entry[leaf] & PT_DIRTY),
+	       sz, level_name[leaf], !!(ent_get(leaf) & PT_DIRTY),
 	       r.raised ? exception_mnemonic(r.vector) : "none");
 	set_mapping(COMBO_ALL_RW, 0);
 	report_prefix_pop();
@@ -794,7 +1034,7 @@ static void test_pku(void)
 		struct ex_result r;
 
 		apply_env(&e, true);
-		*entry[2] |= 2ull << PT_PKEY_SHIFT;
+		ent_set(2, ent_get(2) | 2ull << PT_PKEY_SHIFT);
 		flush_test_va();
 		r = run_probe(ACC_WRITE, true, false, 3);
 		restore_env();
@@ -808,7 +1048,272 @@ static void test_pku(void)
 	report_prefix_pop();
 }
 
-int main(void)
+#ifndef __x86_64__
+/*
+ * Our page directory: PDEs 0 up identity-map RAM (to 2 GiB at most)
+ * through page tables with U/S = 1 in every PTE (the PDEs decide, see
+ * pg32_set_ident_user()); PDE 512 is the test's. The test page is drawn
+ * until its PTE index differs from 512, so an index taken from the wrong
+ * bits selects another entry.
+ */
+static void setup_pg32(void)
+{
+	u64 top = ram_end() < 2 * GIB ? ram_end() : 2 * GIB;
+	unsigned i, j, tries;
+	u32 *pt;
+
+	pg32_pd = alloc_page();
+	pg32_pd_phys = virt_to_phys(pg32_pd);
+	pg32_ident = (top + PG32_4M - 1) / PG32_4M;
+	for (i = 0; i < pg32_ident; i++) {
+		pt = alloc_page();
+		for (j = 0; j < PG32_ENTRIES; j++)
+			pt[j] = ((u32)i << 22 | j << PAGE_SHIFT) | PT_PRESENT |
+				PT_WRITABLE | PT_USER;
+		pg32_pd[i] = virt_to_phys(pt) | PT_PRESENT | PT_WRITABLE;
+	}
+	for (tries = 0; tries < 16; tries++) {
+		page = alloc_page();
+		page_phys = virt_to_phys(page);
+		if (((page_phys >> PAGE_SHIFT) & (PG32_ENTRIES - 1)) !=
+		    PG32_REGION_PDE)
+			break;
+	}
+	assert(page_phys < 2 * GIB);
+	page[FETCH_OFF] = OPCODE_RET;
+	*(u64 *)(page + READ_OFF) = READ_PATTERN;
+	test_va = PG32_REGION_BASE | (page_phys & (PG32_4M - 1));
+
+	pt = alloc_page();
+	table_phys[2] = virt_to_phys(pt);
+	entry32[2] = &pg32_pd[PG32_REGION_PDE];
+	entry32[1] = &pt[(test_va >> PAGE_SHIFT) & (PG32_ENTRIES - 1)];
+}
+
+/* An access through the test page that must not fault (@bits set in the
+ * entry at @level are not reserved): CPL 0 read, and no #PF. */
+static void check_not_rsvd(const char *what, int level, u32 bits)
+{
+	struct ex_result r;
+
+	set_mapping(COMBO_ALL_RW, 0);
+	ent_set(level, ent_get(level) | bits);
+	flush_test_va();
+	r = run_probe(ACC_READ, false, false, 0);
+	report(!r.raised, "%s: %s: CPL0 read got %s error code %#lx, want "
+	       "none", size_str(leaf), what,
+	       r.raised ? exception_mnemonic(r.vector) : "none",
+	       (unsigned long)r.error_code);
+	set_mapping(COMBO_ALL_RW, 0);
+}
+
+/*
+ * With 32-bit paging only a PDE that maps a 4 MiB page has reserved bits
+ * (SDM vol 3, 4.3): 21:13 without PSE-36, 21:(M-19) with it, where M is
+ * min(MAXPHYADDR, 40), and PAT's bit when the PAT is absent. No other
+ * bits are reserved: PTEs and PDEs that reference page tables have none.
+ */
+static void test_reserved_bits_pg32(void)
+{
+	bool pse36 = this_cpu_has(X86_FEATURE_PSE36);
+	bool pat = this_cpu_has(X86_FEATURE_PAT);
+	unsigned m = cpuid_maxphyaddr(), lo;
+	char what[80];
+
+	report_prefix_push("reserved bits");
+	if (m > PG32_MAX_M)
+		m = PG32_MAX_M;
+	if (leaf == 2) {
+		lo = pse36 ? m - 19 : PG32_4M_HIGH_LO;
+		if (lo < PG32_4M_HIGH_LO)
+			lo = PG32_4M_HIGH_LO;
+		snprintf(what, sizeof(what), "PDE PS=1 bit %u (%s, M %u)",
+			 PG32_4M_RSVD_HI, pse36 ? "PSE-36" : "no PSE-36", m);
+		check_rsvd(what, 2, 1u << PG32_4M_RSVD_HI);
+		/*
+		 * An implementation that takes bit lo for an address bit
+		 * maps memory beyond RAM, whose bytes a fetch would run as
+		 * code: read and write only.
+		 */
+		if (lo < PG32_4M_RSVD_HI) {
+			snprintf(what, sizeof(what), "PDE PS=1 bit %u (%s, M "
+				 "%u)", lo, pse36 ? "PSE-36" : "no PSE-36", m);
+			check_rsvd_acc(what, 2, 1u << lo, ACC_FETCH);
+		}
+		if (!pse36) {
+			report_skip("4M: physical-address bits in PDE bits "
+				    "20:13: no PSE-36: CPUID.01H:EDX[17] clear");
+		} else if (m > 32) {
+			/* bits (M-20):13 are address bits (M-1):32 */
+			snprintf(what, sizeof(what), "PDE PS=1 bit %u, address "
+				 "bit 32", PG32_4M_HIGH_LO);
+			check_not_rsvd(what, 2, 1u << PG32_4M_HIGH_LO);
+			snprintf(what, sizeof(what), "PDE PS=1 bit %u, address "
+				 "bit %u (M %u)", m - 20, m - 1, m);
+			check_not_rsvd(what, 2, 1u << (m - 20));
+		}
+		if (pat)
+			check_not_rsvd("PDE PS=1 bit 12 (PAT)", 2,
+				       PG32_PDE_PAT);
+		else
+			check_rsvd("PDE PS=1 bit 12 (PAT) without PAT", 2,
+				   PG32_PDE_PAT);
+	} else {
+		if (pat)
+			check_not_rsvd("PTE bit 7 (PAT)", 1, PG32_PTE_PAT);
+		else
+			check_rsvd("PTE bit 7 (PAT) without PAT", 1,
+				   PG32_PTE_PAT);
+		check_not_rsvd("PTE bits 11:9 (ignored)", 1,
+			       PG32_PTE_IGNORED);
+		check_not_rsvd("PDE bits 11:8 (ignored)", 2,
+			       PG32_PDE_IGNORED);
+	}
+	report_prefix_pop();
+}
+
+/*
+ * CR4.PSE = 0: the PS bit of a PDE is ignored and the PDE references a
+ * page table (SDM vol 3, 4.3, table 4-5), and no bit is reserved.
+ */
+static void test_pse_off(void)
+{
+	struct ex_result r;
+	int acc;
+
+	report_prefix_push("CR4.PSE=0");
+	pg32_pse = false;
+	use_leaf(1);
+	for (acc = 0; acc < NR_ACC; acc++) {
+		volatile u64 *wslot = (volatile u64 *)(page + WRITE_OFF);
+		u64 value = acc == ACC_WRITE ? 0x1234 : 0;
+		bool good;
+
+		set_mapping(COMBO_ALL_RW, 0);
+		ent_set(2, ent_get(2) | PT_PAGE_SIZE);
+		flush_test_va();
+		r = run_probe(acc, false, false, value);
+		good = !r.raised;
+		if (good && acc == ACC_READ)
+			good = probe.value == READ_PATTERN;
+		if (good && acc == ACC_WRITE)
+			good = *wslot == value;
+		report(good, "4K: PDE PS=1 references the page table: CPL0 %s "
+		       "got %s error code %#lx value %#llx, want none value "
+		       "%#llx", acc_name[acc],
+		       r.raised ? exception_mnemonic(r.vector) : "none",
+		       (unsigned long)r.error_code,
+		       (unsigned long long)probe.value,
+		       (unsigned long long)(acc == ACC_READ ? READ_PATTERN :
+					    acc == ACC_WRITE ? value : 0));
+	}
+	/* PTE bit 7 is reserved when the PAT is absent, but only with
+	 * CR4.PSE = 1 (SDM vol 3, 4.3); PAT or not, no fault here */
+	set_mapping(COMBO_ALL_RW, 0);
+	ent_set(2, ent_get(2) | PT_PAGE_SIZE);
+	ent_set(1, ent_get(1) | PG32_PTE_PAT);
+	flush_test_va();
+	r = run_probe(ACC_READ, false, false, 0);
+	report(!r.raised, "4K: PTE bit 7 with PDE PS=1: CPL0 read got %s "
+	       "error code %#lx, want none",
+	       r.raised ? exception_mnemonic(r.vector) : "none",
+	       (unsigned long)r.error_code);
+	set_mapping(COMBO_ALL_RW, 0);
+	pg32_pse = this_cpu_has(X86_FEATURE_PSE);
+	report_prefix_pop();
+}
+
+/* The paging mode a probe really runs in. */
+static void pg32_read_mode(void *out)
+{
+	unsigned long *v = out;
+
+	pg32_enter();
+	v[0] = read_cr0();
+	v[1] = read_cr4();
+	v[2] = read_cr3();
+	pg32_leave();
+}
+
+static void test_pg32(void)
+{
+	static const struct env base[] = {
+		{ .name = "WP=1 NXE=1", .wp = true, .nxe = true, .user = true },
+		{ .name = "WP=0 NXE=1", .wp = false, .nxe = true, .user = true },
+		{ .name = "WP=1 NXE=0", .wp = true, .nxe = false, .user = true },
+	};
+	static const struct env smep[] = {
+		{ .name = "SMEP NXE=0", .wp = true, .smep = true },
+		{ .name = "SMEP NXE=1", .wp = true, .nxe = true, .smep = true },
+	};
+	static const struct env smap[] = {
+		{ .name = "SMAP AC=0", .wp = true, .smap = true },
+		{ .name = "SMAP AC=1", .wp = true, .smap = true, .ac = true },
+		{ .name = "SMAP AC=1 WP=0", .wp = false, .smap = true,
+		  .ac = true },
+	};
+	bool has_pse = this_cpu_has(X86_FEATURE_PSE);
+	bool has_smep = this_cpu_has(X86_FEATURE_SMEP);
+	bool has_smap = this_cpu_has(X86_FEATURE_SMAP);
+	unsigned long mode[3];
+	struct ex_result r;
+	unsigned i;
+	int l;
+
+	report_prefix_push("32-bit paging");
+	if (!has_nx)
+		report_skip("EFER.NXE=1 settings: no execute-disable: "
+			    "CPUID.80000001H:EDX[20] clear");
+	if (!has_smep)
+		report_skip("no SMEP: CPUID.07H.0:EBX[7] clear");
+	if (!has_smap)
+		report_skip("no SMAP: CPUID.07H.0:EBX[20] clear");
+	pg32 = true;
+	/* a CPU without CPUID.01H:EDX[3] (PSE) need not take CR4.PSE */
+	pg32_pse = has_pse;
+	setup_pg32();
+
+	r = run_catching(pg32_read_mode, mode);
+	report(!r.raised && (mode[0] & X86_CR0_PG) &&
+	       !(mode[1] & X86_CR4_PAE) &&
+	       !!(mode[1] & X86_CR4_PSE) == has_pse &&
+	       mode[2] == pg32_pd_phys,
+	       "probe mode: CR0 %#lx CR4 %#lx CR3 %#lx, want PG=1 PAE=0 "
+	       "PSE=%d CR3 %#x", mode[0], mode[1], mode[2], has_pse,
+	       pg32_pd_phys);
+
+	for (l = 1; l <= 2; l++) {
+		/* 4 MiB pages need CR4.PSE (SDM vol 3, 4.3) */
+		if (l == 2 && !has_pse) {
+			report_skip("4M: no 4-MByte pages: CPUID.01H:EDX[3] "
+				    "clear");
+			continue;
+		}
+		use_leaf(l);
+		for (i = 0; i < ARRAY_SIZE(base); i++)
+			if (has_nx || !base[i].nxe)
+				sweep(&base[i], 0, rights_levels());
+		for (i = 0; has_smep && i < ARRAY_SIZE(smep); i++)
+			if (has_nx || !smep[i].nxe)
+				sweep(&smep[i], 0, rights_levels());
+		for (i = 0; has_smap && i < ARRAY_SIZE(smap); i++)
+			sweep(&smap[i], 0, rights_levels());
+		test_not_present();
+		test_reserved_bits_pg32();
+		test_accessed_dirty();
+	}
+	test_pse_off();
+
+	/* back home: the boot map, PAE */
+	report(!pg32_on && (read_cr4() & X86_CR4_PAE) &&
+	       (read_cr0() & X86_CR0_PG), "back to PAE paging: CR0 %#lx CR4 "
+	       "%#lx, want PG=1 PAE=1", read_cr0(), read_cr4());
+	pg32 = false;
+	report_prefix_pop();
+}
+#endif
+
+int main(int argc, char **argv)
 {
 	static const struct env base[] = {
 		{ .name = "WP=1 NXE=1", .wp = true, .nxe = true, .user = true },
@@ -826,12 +1331,23 @@ int main(void)
 	};
 	bool has_smep = this_cpu_has(X86_FEATURE_SMEP);
 	bool has_smap = this_cpu_has(X86_FEATURE_SMAP);
+	bool nopae = argc > 1 && !strcmp(argv[1], "nopae");
 	unsigned i;
 	int l;
 
 	report_prefix_push("access");
+	has_nx = this_cpu_has(X86_FEATURE_NX);
+	if (nopae) {
+#ifdef __x86_64__
+		report_skip("nopae: 32-bit paging needs legacy protected mode; "
+			    "this is a 64-bit guest (SDM vol 3, 4.1.1)");
+#else
+		test_pg32();
+#endif
+		return report_summary();
+	}
 	/* The XD bit and EFER.NXE (SDM vol 3, 4.1.4). */
-	if (!this_cpu_has(X86_FEATURE_NX)) {
+	if (!has_nx) {
 		report_skip("no execute-disable: CPUID.80000001H:EDX[20] clear");
 		return report_summary();
 	}

@@ -10,7 +10,8 @@
 # 32-bit libgcc, which hosts without gcc-multilib lack.
 
 I386_TESTS = selftest smptest msr tsc sieve cmpxchg8b taskswitch idt eventinj nmi debug apic ioapic \
-	emulator memory umip xsave hypercall realmode rmap_chain pcid rdpid syscall access
+	emulator memory umip xsave hypercall realmode rmap_chain pcid rdpid syscall access \
+	cpuid mtrr fpu segments
 
 I386_LIB_SRCS = \
 	lib/x86/cstart32.S \
