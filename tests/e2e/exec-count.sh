@@ -23,15 +23,19 @@ if under_wrapper; then
 	exit
 fi
 
-# qemu_execs: execve(2)s of the fake QEMU that succeeded.
+# qemu_execs: execve(2)s of the fake QEMU that succeeded. strace -ff
+# writes one file per process: with a single -o file, two execve(2)s at
+# once (-j 2) are split into "<unfinished ...>" and "resumed" lines that
+# the pattern would miss.
 qemu_execs()
 {
-	grep -c "execve(\"$FAKE\", .* = 0\$" "$E2E/trace"
+	cat "$E2E"/trace.* | grep -c "execve(\"$FAKE\", .* = 0\$"
 }
 
 traced()
 {
-	KUT_WRAPPER="$STRACE -f -qq -e trace=execve -o $E2E/trace" kut "$@"
+	rm -f "$E2E"/trace.*
+	KUT_WRAPPER="$STRACE -ff -qq -e trace=execve -o $E2E/trace" kut "$@"
 }
 
 # pass, fail, xfail, skip (a guest that skips still boots) and one test the
