@@ -11,7 +11,7 @@
 
 I386_TESTS = selftest smptest msr tsc sieve cmpxchg8b taskswitch idt eventinj nmi debug apic ioapic \
 	emulator memory umip xsave hypercall realmode rmap_chain pcid rdpid syscall access \
-	cpuid mtrr fpu segments
+	cpuid mtrr fpu segments pit rtc hpet
 
 I386_LIB_SRCS = \
 	lib/x86/cstart32.S \

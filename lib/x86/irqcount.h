@@ -14,6 +14,7 @@
 
 #include "libcflat.h"
 #include "x86/desc.h"
+#include "x86/processor.h"
 
 /* How long to wait, in TSC cycles: for an interrupt that must come
  * (generous, for TCG on a loaded host), and for one that must not. */
@@ -62,6 +63,29 @@ bool irq_wait_cpus(u64 cpus, u64 cycles);
 bool irq_wait_total(unsigned want, u64 cycles);
 /* Interrupts enabled for @cycles TSC cycles, so a stray one arrives. */
 void irq_settle(u64 cycles);
+
+/*
+ * Same as irq_settle(), and returns the TSC cycles spent in gaps longer
+ * than @gap between two reads of the TSC: time the host held the vCPU
+ * off, in which periodic interrupts merge. A caller that times a
+ * device's interrupts can then tell a loaded host from a wrong rate.
+ */
+static inline u64 irq_settle_gaps(u64 cycles, u64 gap)
+{
+	u64 start, prev, now, lost = 0;
+
+	sti();
+	start = prev = now = rdtsc();
+	while (now - start < cycles) {
+		pause();
+		now = rdtsc();
+		if (now - prev > gap)
+			lost += now - prev;
+		prev = now;
+	}
+	cli();
+	return lost;
+}
 
 /* Number of bits set in @mask (for counting CPUs in a mask). */
 unsigned cpu_mask_weight(u64 mask);

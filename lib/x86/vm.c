@@ -178,6 +178,23 @@ void *vmap(u64 phys, size_t size)
 	return (void *)(uintptr_t)(virt + (phys - start));
 }
 
+void *ioremap(u64 phys, size_t size)
+{
+	u64 start = phys & ~(u64)(PAGE_SIZE - 1);
+	u64 end = (phys + size + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
+	u64 virt, p;
+
+	spin_lock(&vm_lock);
+	virt = vmap_next;
+	vmap_next += end - start;
+	spin_unlock(&vm_lock);
+
+	for (p = start; p < end; p += PAGE_SIZE)
+		install_page((void *)(uintptr_t)(virt + p - start), p,
+			     PT_WRITABLE | PT_PCD | PT_PWT);
+	return (void *)(uintptr_t)(virt + (phys - start));
+}
+
 void identity_map_range(u64 start, u64 end)
 {
 	u64 a;

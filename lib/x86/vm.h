@@ -59,6 +59,9 @@ void unmap_page(void *virt);
 /* Map [phys, phys + size) writable at fresh virtual addresses; returns
  * the address of @phys there. */
 void *vmap(u64 phys, size_t size);
+/* Same, uncached (PCD and PWT: UC with the power-on PAT, SDM vol 3,
+ * 13.12.3), for device registers (MMIO). */
+void *ioremap(u64 phys, size_t size);
 
 /* Physical address @virt translates to, or ~0 when it is not mapped. */
 u64 virt_to_phys(const void *virt);
