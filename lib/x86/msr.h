@@ -14,6 +14,7 @@
 #define MSR_IA32_SYSENTER_CS		0x00000174
 #define MSR_IA32_SYSENTER_ESP		0x00000175
 #define MSR_IA32_SYSENTER_EIP		0x00000176
+#define MSR_IA32_MISC_ENABLE		0x000001a0	/* Intel only */
 /* Variable-range MTRR pair n (n < IA32_MTRRCAP.VCNT), SDM vol 3, 13.11.2.3 */
 #define MSR_IA32_MTRR_PHYSBASE(n)	(0x00000200 + 2 * (n))
 #define MSR_IA32_MTRR_PHYSMASK(n)	(0x00000201 + 2 * (n))
