@@ -14,8 +14,8 @@
 #include "x86/desc.h"
 #include "x86/ioapic.h"
 #include "x86/irqcount.h"
-#include "x86/pmtimer.h"
 #include "x86/processor.h"
+#include "x86/tsctime.h"
 #include "x86/vm.h"
 
 /* Where the pc machine puts it; the ACPI HPET table says (HPET spec
@@ -62,15 +62,12 @@
 /* Tn_INT_ROUTE_CAP is the upper dword of the register. */
 
 #define VEC_HPET		0x73
-#define TSC_HZ_GUESS		2000000000ull
 #define SECOND_US		1000000ull
 /* Rate measurements and stalled set-ups: tries before giving up. */
 #define RATE_TRIES		5
 #define TRIES			3
 
 static volatile u8 *hpet;
-static u64 tsc_hz;
-static bool timed;
 static u32 period_fs;
 static unsigned nr_timers;
 
@@ -101,24 +98,6 @@ static void hpet_write64(unsigned reg, u64 val)
 {
 	hpet_write32(reg, (u32)val);
 	hpet_write32(reg + 4, val >> 32);
-}
-
-static u64 us_to_tsc(u64 us)
-{
-	return tsc_hz * us / SECOND_US;
-}
-
-static u64 tsc_to_us(u64 cycles)
-{
-	return cycles * SECOND_US / tsc_hz;
-}
-
-static void delay_us(u64 us)
-{
-	u64 start = rdtsc(), cycles = us_to_tsc(us);
-
-	while (rdtsc() - start < cycles)
-		pause();
 }
 
 static u64 us_to_ticks(u64 us)
@@ -184,7 +163,7 @@ static void test_counter(void)
 	report(a >= val && b > a, "enabled: counts up from the value written "
 	       "(got %#llx then %#llx, want > %#llx)", (unsigned long long)a,
 	       (unsigned long long)b, (unsigned long long)val);
-	if (timed) {
+	if (tsc_timed) {
 		us = tsc_to_us(el);
 		ticks = us_to_ticks(us);
 		report(b - a >= ticks / 2 && b - a <= ticks * 2, "rate: %llu "
@@ -352,7 +331,7 @@ static void test_one_shot(unsigned n, int pin)
 	report(ok && irq_log_vector(0) == VEC_HPET, "comparator match raises "
 	       "an interrupt on I/O APIC pin %d (got %u, vector %#x; want 1, "
 	       "%#x)", pin, irq_count(0), irq_log_vector(0), VEC_HPET);
-	if (timed && ok)
+	if (tsc_timed && ok)
 		report(tsc_to_us(el) >= after_us / 2, "not before the "
 		       "comparator (got after %llu us, want >= %llu us)",
 		       (unsigned long long)tsc_to_us(el),
@@ -397,12 +376,12 @@ static void test_status(unsigned n, int pin)
 static void test_periodic(unsigned n, int pin)
 {
 	const u64 period_us = 10000, window_us = 200000;
-	u64 ticks = us_to_ticks(period_us), t0, el = 0, lost = 0;
+	u64 ticks = us_to_ticks(period_us);
 	u32 conf = pin << TN_ROUTE_SHIFT | TN_INT_ENB | TN_TYPE_PERIODIC;
-	unsigned got = 0, want = 0, want_min = 0, try;
+	struct irq_rate r;
 
 	report_prefix_pushf("timer %u periodic", n);
-	if (!timed) {
+	if (!tsc_timed) {
 		report_skip("no PM timer to time the TSC by");
 		report_prefix_pop();
 		return;
@@ -417,37 +396,15 @@ static void test_periodic(unsigned n, int pin)
 	hpet_write64(HPET_TN_CMP(n), hpet_read64(HPET_COUNTER) + ticks);
 	hpet_write64(HPET_TN_CMP(n), ticks);
 	hpet_write32(HPET_CONF, CONF_ENABLE);
-	/*
-	 * A loaded host can hold the vCPU off long enough to merge ticks;
-	 * ticks in such gaps count for at most one each, so the lower
-	 * bound is taken from the time the vCPU ran. Up to RATE_TRIES
-	 * windows, until one was held off for under a tenth of its time.
-	 */
-	for (try = 1; try <= RATE_TRIES; try++) {
-		/* Start at an interrupt, so the phase does not count. */
-		irq_wait(0, 1, IRQ_WAIT_CYCLES);
-		irq_count_reset();
-		t0 = rdtsc();
-		lost = irq_settle_gaps(us_to_tsc(window_us),
-				       us_to_tsc(period_us / 2));
-		el = rdtsc() - t0;
-		got = irq_count(0);
-		want = tsc_to_us(el) / period_us;
-		want_min = tsc_to_us(el - lost) / period_us;
-		if (lost <= el / 10)
-			break;
-	}
-	if (want_min < 2)
-		report_info("the host held the vCPU off for %llu of %llu us",
-			    (unsigned long long)tsc_to_us(lost),
-			    (unsigned long long)tsc_to_us(el));
-	report(got >= want_min / 2 && got <= want * 2, "interrupts "
+	/* Merged ticks from a held-off vCPU: see irq_rate_measure(). */
+	r = irq_rate_measure(SECOND_US / period_us, window_us, RATE_TRIES,
+			     NULL);
+	report(irq_rate_ok(&r), "interrupts "
 	       "every %llu us (got %u in %llu us, %llu us of it with "
 	       "the vCPU held off; want %u to %u)",
-	       (unsigned long long)period_us, got,
-	       (unsigned long long)tsc_to_us(el),
-	       (unsigned long long)tsc_to_us(lost), want_min / 2,
-	       want * 2);
+	       (unsigned long long)period_us, r.got,
+	       (unsigned long long)r.el_us,
+	       (unsigned long long)r.lost_us, r.lo, r.hi);
 	hpet_write32(HPET_TN_CONF(n), 0);
 	route_pin(pin, false);
 	irq_settle(IRQ_SETTLE_CYCLES);
@@ -498,7 +455,6 @@ int main(void)
 	const u8 *table = acpi_find_table("HPET");
 	u64 base = HPET_DEFAULT_BASE, cap;
 	unsigned n;
-	u16 pm;
 	int pin;
 
 	report_prefix_push("hpet");
@@ -521,14 +477,10 @@ int main(void)
 	period_fs = CAP_PERIOD(cap);
 	nr_timers = CAP_NUM_TIM(cap);
 
-	pm = pmtimer_port();
-	tsc_hz = pm ? pmtimer_tsc_hz(pm, 50) : 0;
-	timed = tsc_hz != 0;
-	if (!timed)
-		tsc_hz = TSC_HZ_GUESS;
+	tsc_time_init();
 	report_info("HPET at %#llx; TSC %llu Hz (%s)",
 		    (unsigned long long)base, (unsigned long long)tsc_hz,
-		    timed ? "by the PM timer" : "guessed");
+		    tsc_timed ? "by the PM timer" : "guessed");
 
 	test_caps();
 	if (!period_fs || period_fs > HPET_MAX_PERIOD_FS) {

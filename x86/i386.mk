@@ -24,6 +24,7 @@ I386_LIB_SRCS = \
 	lib/x86/apic.c \
 	lib/x86/ioapic.c \
 	lib/x86/irqcount.c \
+	lib/x86/tsctime.c \
 	lib/x86/smp.c \
 	lib/x86/usermode.c \
 	lib/x86/div64.c

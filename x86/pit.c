@@ -15,8 +15,8 @@
 #include "x86/desc.h"
 #include "x86/ioapic.h"
 #include "x86/irqcount.h"
-#include "x86/pmtimer.h"
 #include "x86/processor.h"
+#include "x86/tsctime.h"
 
 /* Ports (PC-AT): counters 0-2 at 40h-42h, the control word at 43h. */
 #define PIT_CH(n)		(0x40 + (n))
@@ -66,30 +66,8 @@
 #define RATE_TRIES		5
 #define TRIES			3
 #define SECOND_US		1000000ull
-/* Assumed when there is no PM timer; timing checks are then skipped. */
-#define TSC_HZ_GUESS		2000000000ull
 
-static u64 tsc_hz;
-static bool timed;	/* tsc_hz was measured */
 static int pit_gsi = -1;
-
-static u64 us_to_tsc(u64 us)
-{
-	return tsc_hz * us / SECOND_US;
-}
-
-static u64 tsc_to_us(u64 cycles)
-{
-	return cycles * SECOND_US / tsc_hz;
-}
-
-static void delay_us(u64 us)
-{
-	u64 start = rdtsc(), cycles = us_to_tsc(us);
-
-	while (rdtsc() - start < cycles)
-		pause();
-}
 
 static void pit_program(unsigned ch, unsigned mode, u16 count)
 {
@@ -135,7 +113,7 @@ static unsigned tsc_to_clocks(u64 cycles)
  */
 static bool stalled(u64 t0, unsigned max)
 {
-	return timed && tsc_to_clocks(rdtsc() - t0) > max;
+	return tsc_timed && tsc_to_clocks(rdtsc() - t0) > max;
 }
 
 /* The most a counter can have moved since @t0, with some slack for
@@ -144,7 +122,7 @@ static unsigned window_max(u64 t0)
 {
 	unsigned c = tsc_to_clocks(rdtsc() - t0);
 
-	return timed && c < COUNT_LONG / 2 ? c * 2 + 2000 : COUNT_LONG;
+	return tsc_timed && c < COUNT_LONG / 2 ? c * 2 + 2000 : COUNT_LONG;
 }
 
 static void test_latch(void)
@@ -182,7 +160,7 @@ static void test_latch(void)
 		held = inb(PIT_CH(0));
 		held |= inb(PIT_CH(0)) << 8;
 		after = pit_latch(0);
-		want_min = timed ? tsc_to_clocks(rdtsc() - t0) / 2 : 1;
+		want_min = tsc_timed ? tsc_to_clocks(rdtsc() - t0) / 2 : 1;
 		want_max = window_max(t0);
 		if (!stalled(t0, COUNT_LONG * 3 / 4))
 			break;
@@ -202,7 +180,7 @@ static void test_latch(void)
 		held = inb(PIT_CH(0));
 		held |= inb(PIT_CH(0)) << 8;
 		after = pit_latch(0);
-		want_min = timed ? tsc_to_clocks(rdtsc() - t0) / 2 : 1;
+		want_min = tsc_timed ? tsc_to_clocks(rdtsc() - t0) / 2 : 1;
 		want_max = window_max(t0);
 		if (!stalled(t0, COUNT_LONG * 3 / 4))
 			break;
@@ -232,7 +210,7 @@ static void test_access_order(void)
 		t0 = rdtsc();
 		outb(want >> 8, PIT_CH(0));
 		got = pit_latch(0);
-		lo_bound = timed ? tsc_to_clocks(rdtsc() - t0) * 2 + 2000
+		lo_bound = tsc_timed ? tsc_to_clocks(rdtsc() - t0) * 2 + 2000
 				 : 0x2000;
 		if (!stalled(t0, want / 2))
 			break;
@@ -248,7 +226,7 @@ static void test_access_order(void)
 		t0 = rdtsc();
 		outb(0x80, PIT_CH(0));
 		b = inb(PIT_CH(0));
-		lo_bound = timed ? (tsc_to_clocks(rdtsc() - t0) * 2 >> 8) + 2
+		lo_bound = tsc_timed ? (tsc_to_clocks(rdtsc() - t0) * 2 >> 8) + 2
 				 : 0x20;
 		if (!stalled(t0, 0x4000))
 			break;
@@ -382,7 +360,7 @@ static void test_mode0_irq(void)
 	       "IRQ0 on I/O APIC pin %d (got %u interrupts, first vector "
 	       "%#x; want 1, %#x)", pit_gsi, irq_count(0), irq_log_vector(0),
 	       VEC_PIT);
-	if (timed)
+	if (tsc_timed)
 		report(tsc_to_us(el) >= want_us / 2, "not before the count "
 		       "expires (got after %llu us, want >= %llu us)",
 		       (unsigned long long)tsc_to_us(el),
@@ -408,11 +386,10 @@ static void test_mode2_rate(void)
 {
 	const u64 window_us = 200000;
 	const u64 period_us = COUNT_100HZ * SECOND_US / PIT_HZ;
-	unsigned want = 0, want_min = 0, got = 0, try;
-	u64 t0, el = 0, lost = 0;
+	struct irq_rate r;
 
 	report_prefix_push("mode 2");
-	if (!timed) {
+	if (!tsc_timed) {
 		report_skip("rate: no PM timer to time the TSC by");
 		report_prefix_pop();
 		return;
@@ -420,37 +397,15 @@ static void test_mode2_rate(void)
 	pit_program(0, 2, COUNT_100HZ);
 	irq_count_reset();
 	pit_pin_setup(true);
-	/*
-	 * A loaded host can hold the vCPU off long enough to merge ticks;
-	 * ticks in such gaps count for at most one each, so the lower
-	 * bound is taken from the time the vCPU ran. Up to RATE_TRIES
-	 * windows, until one was held off for under a tenth of its time.
-	 */
-	for (try = 1; try <= RATE_TRIES; try++) {
-		/* Start at an interrupt, so the phase does not count. */
-		irq_wait(0, 1, IRQ_WAIT_CYCLES);
-		irq_count_reset();
-		t0 = rdtsc();
-		lost = irq_settle_gaps(us_to_tsc(window_us),
-				       us_to_tsc(period_us / 2));
-		el = rdtsc() - t0;
-		got = irq_count(0);
-		want = tsc_to_us(el) / period_us;
-		want_min = tsc_to_us(el - lost) / period_us;
-		if (lost <= el / 10)
-			break;
-	}
-	if (want_min < 2)
-		report_info("the host held the vCPU off for %llu of %llu us",
-			    (unsigned long long)tsc_to_us(lost),
-			    (unsigned long long)tsc_to_us(el));
-	report(got >= want_min / 2 && got <= want * 2, "periodic IRQ0 "
+	/* Merged ticks from a held-off vCPU: see irq_rate_measure(). */
+	r = irq_rate_measure(SECOND_US / period_us, window_us, RATE_TRIES,
+			     NULL);
+	report(irq_rate_ok(&r), "periodic IRQ0 "
 	       "at %llu Hz (got %u interrupts in %llu us, %llu us of "
 	       "it with the vCPU held off; want %u to %u)",
-	       SECOND_US / period_us, got,
-	       (unsigned long long)tsc_to_us(el),
-	       (unsigned long long)tsc_to_us(lost), want_min / 2,
-	       want * 2);
+	       SECOND_US / period_us, r.got,
+	       (unsigned long long)r.el_us,
+	       (unsigned long long)r.lost_us, r.lo, r.hi);
 	pit_pin_setup(false);
 	pit_program(0, 0, COUNT_LONG);
 	/* Take an interrupt accepted while IF was clear now, not later. */
@@ -508,7 +463,7 @@ static void test_channel2(void)
 	       "%#x, want bit 5 set)", b);
 	/* No lower bound: a counter that ignored the gate (checked above)
 	 * expires early. */
-	if (timed)
+	if (tsc_timed)
 		report(tsc_to_us(el) <= want_us * 2 + 100000, "OUT rose within "
 		       "the count from the gate's rise (got %llu us, want <= "
 		       "%llu us)", (unsigned long long)tsc_to_us(el),
@@ -519,20 +474,15 @@ static void test_channel2(void)
 
 int main(void)
 {
-	u16 pm;
 
 	report_prefix_push("pit");
 	irq_count_install(VEC_PIT);
 	irq_count_install(VEC_WRONG_PIN);
 	cli();
 
-	pm = pmtimer_port();
-	tsc_hz = pm ? pmtimer_tsc_hz(pm, 50) : 0;
-	timed = tsc_hz != 0;
-	if (!timed)
-		tsc_hz = TSC_HZ_GUESS;
+	tsc_time_init();
 	report_info("TSC %llu Hz (%s)", (unsigned long long)tsc_hz,
-		    timed ? "by the PM timer" : "guessed, no PM timer");
+		    tsc_timed ? "by the PM timer" : "guessed, no PM timer");
 
 	/* ACPI 6.4, 5.2.12.5: ISA IRQ0 arrives where the MADT's interrupt
 	 * source override says, pin 2 on PC-compatible machines. */

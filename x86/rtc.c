@@ -12,8 +12,8 @@
 #include "x86/desc.h"
 #include "x86/ioapic.h"
 #include "x86/irqcount.h"
-#include "x86/pmtimer.h"
 #include "x86/processor.h"
+#include "x86/tsctime.h"
 
 /* PC-AT: index at 70h (bit 7 is the NMI mask, kept clear), data 71h. */
 #define CMOS_INDEX		0x70
@@ -70,8 +70,6 @@
 #define VEC_RTC			0x72
 #define LOG_SIZE		8
 
-/* Assumed when there is no PM timer; timing checks are then skipped. */
-#define TSC_HZ_GUESS		2000000000ull
 #define SECOND_US		1000000ull
 /* Rate measurements and stalled checks: tries; UIP: updates watched. */
 #define RATE_TRIES		5
@@ -79,8 +77,6 @@
 /* UIP is set this long before an update (data sheet, Register A) */
 #define UIP_US			244
 
-static u64 tsc_hz;
-static bool timed;
 static int rtc_gsi;
 static u8 century_reg;	/* 0: none */
 
@@ -99,24 +95,6 @@ static void cmos_write(u8 reg, u8 val)
 {
 	outb(reg, CMOS_INDEX);
 	outb(val, CMOS_DATA);
-}
-
-static u64 us_to_tsc(u64 us)
-{
-	return tsc_hz * us / SECOND_US;
-}
-
-static u64 tsc_to_us(u64 cycles)
-{
-	return cycles * SECOND_US / tsc_hz;
-}
-
-static void delay_us(u64 us)
-{
-	u64 start = rdtsc(), cycles = us_to_tsc(us);
-
-	while (rdtsc() - start < cycles)
-		pause();
 }
 
 /* Reading register C lowers IRQ8 (data sheet, "Register C"), so the
@@ -339,13 +317,11 @@ static void test_periodic(void)
 {
 	const u8 rs = 0x09;	/* 32768 >> 8 = 128 Hz */
 	const u64 window_us = 200000;
-	unsigned hz = RTC_BASE_HZ >> (rs - 1), got = 0, want = 0, i, bad = 0;
-	unsigned want_min = 0;
-	unsigned try;
-	u64 t0, el = 0, lost = 0;
+	unsigned hz = RTC_BASE_HZ >> (rs - 1), got, i, bad = 0;
+	struct irq_rate r;
 
 	report_prefix_push("periodic");
-	if (!timed) {
+	if (!tsc_timed) {
 		report_skip("no PM timer to time the TSC by");
 		report_prefix_pop();
 		return;
@@ -355,36 +331,14 @@ static void test_periodic(void)
 	cmos_read(RTC_REG_C);
 	rtc_irq_reset();
 	rtc_pin(true);
-	/*
-	 * A loaded host can hold the vCPU off long enough to merge ticks;
-	 * ticks in such gaps count for at most one each, so the lower
-	 * bound is taken from the time the vCPU ran. Up to RATE_TRIES
-	 * windows, until one was held off for under a tenth of its time.
-	 */
-	for (try = 1; try <= RATE_TRIES; try++) {
-		/* Start at an interrupt, so the phase does not count. */
-		irq_wait(0, 1, IRQ_WAIT_CYCLES);
-		rtc_irq_reset();
-		t0 = rdtsc();
-		lost = irq_settle_gaps(us_to_tsc(window_us),
-				       us_to_tsc(SECOND_US / hz / 2));
-		el = rdtsc() - t0;
-		got = irq_count(0);
-		want = tsc_to_us(el) * hz / SECOND_US;
-		want_min = tsc_to_us(el - lost) * hz / SECOND_US;
-		if (lost <= el / 10)
-			break;
-	}
-	if (want_min < 2)
-		report_info("the host held the vCPU off for %llu of %llu us",
-			    (unsigned long long)tsc_to_us(lost),
-			    (unsigned long long)tsc_to_us(el));
-	report(got >= want_min / 2 && got <= want * 2, "IRQ%d at %u "
+	/* Merged ticks from a held-off vCPU: see irq_rate_measure(). */
+	r = irq_rate_measure(hz, window_us, RATE_TRIES, rtc_irq_reset);
+	got = r.got;
+	report(irq_rate_ok(&r), "IRQ%d at %u "
 	       "Hz (got %u interrupts in %llu us, %llu us of it with "
 	       "the vCPU held off; want %u to %u)", RTC_ISA_IRQ, hz,
-	       got, (unsigned long long)tsc_to_us(el),
-	       (unsigned long long)tsc_to_us(lost), want_min / 2,
-	       want * 2);
+	       got, (unsigned long long)r.el_us,
+	       (unsigned long long)r.lost_us, r.lo, r.hi);
 	for (i = 0; i < LOG_SIZE && i < got; i++)
 		bad += (regc_log[i] & (REG_C_IRQF | REG_C_PF)) !=
 		       (REG_C_IRQF | REG_C_PF);
@@ -438,7 +392,7 @@ static void test_update_alarm(void)
 	       "one interrupt with UF and AF within a second (got %u, "
 	       "register C %#x; want 1, %#x)", irq_count(0), regc_log[0],
 	       REG_C_IRQF | REG_C_UF | REG_C_AF);
-	if (timed && ok)
+	if (tsc_timed && ok)
 		report(tsc_to_us(tsc_log[0] - t_set) <= 2 * SECOND_US,
 		       "first update within a second of setting (got %llu us, "
 		       "want <= 1 s, x2)",
@@ -480,7 +434,7 @@ static void test_update_alarm(void)
 	/* The time was set at 59 s: update k brings the seconds to k - 1,
 	 * and comes k - 1 to k seconds after the setting (the divider runs
 	 * on under SET). A stalled vCPU only sees it later. */
-	if (timed && t_fall && sec_after < 30) {
+	if (tsc_timed && t_fall && sec_after < 30) {
 		updates = sec_after + 1;
 		el = tsc_to_us(t_fall - t_set);
 		report(el >= (updates - 1) * SECOND_US / 2 &&
@@ -505,18 +459,13 @@ static void test_update_alarm(void)
 int main(void)
 {
 	const u8 *fadt;
-	u16 pm;
 
 	report_prefix_push("rtc");
 	irq_count_install(VEC_RTC);
 	irq_count_set_hook(rtc_hook);
 	cli();
 
-	pm = pmtimer_port();
-	tsc_hz = pm ? pmtimer_tsc_hz(pm, 50) : 0;
-	timed = tsc_hz != 0;
-	if (!timed)
-		tsc_hz = TSC_HZ_GUESS;
+	tsc_time_init();
 
 	/* ACPI 6.4, 5.2.12.5: IRQ8 is pin 8 unless the MADT overrides it. */
 	rtc_gsi = acpi_isa_irq_gsi(RTC_ISA_IRQ);
@@ -526,7 +475,7 @@ int main(void)
 	}
 	report_info("IRQ8 is I/O APIC pin %d; TSC %llu Hz (%s)", rtc_gsi,
 		    (unsigned long long)tsc_hz,
-		    timed ? "by the PM timer" : "guessed");
+		    tsc_timed ? "by the PM timer" : "guessed");
 
 	fadt = acpi_find_table("FACP");
 	century_reg = fadt ? fadt[FADT_CENTURY] : 0;

@@ -21,6 +21,7 @@ X86_64_LIB_SRCS = \
 	lib/x86/apic.c \
 	lib/x86/ioapic.c \
 	lib/x86/irqcount.c \
+	lib/x86/tsctime.c \
 	lib/x86/smp.c \
 	lib/x86/usermode.c
 
@@ -29,6 +30,7 @@ X86_64_LIB_HDRS = \
 	lib/x86/cstart.S.inc \
 	lib/x86/ioapic.h \
 	lib/x86/irqcount.h \
+	lib/x86/tsctime.h \
 	lib/x86/pc_testdev.h \
 	lib/x86/desc.h \
 	lib/x86/fwcfg.h \

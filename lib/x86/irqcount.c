@@ -8,6 +8,7 @@
 #include "x86/layout.h"
 #include "x86/processor.h"
 #include "x86/smp.h"
+#include "x86/tsctime.h"
 
 static unsigned counts[MAX_CPUS];
 static u8 log_vectors[IRQ_LOG_SIZE];
@@ -148,4 +149,38 @@ unsigned cpu_mask_weight(u64 mask)
 	for (; mask; mask &= mask - 1)
 		n++;
 	return n;
+}
+
+struct irq_rate irq_rate_measure(unsigned hz, u64 window_us, unsigned tries,
+				 void (*reset)(void))
+{
+	struct irq_rate r = { 0 };
+	unsigned cpu = smp_id(), try;
+	u64 t0, el = 0, lost = 0;
+
+	if (!reset)
+		reset = irq_count_reset;
+	for (try = 1; try <= tries; try++) {
+		/* Start at an interrupt, so the phase does not count. */
+		irq_wait(cpu, 1, IRQ_WAIT_CYCLES);
+		reset();
+		t0 = rdtsc();
+		lost = irq_settle_gaps(us_to_tsc(window_us),
+				       us_to_tsc(TSCTIME_SECOND_US / hz / 2));
+		el = rdtsc() - t0;
+		r.got = irq_count(cpu);
+		r.want = tsc_to_us(el) * hz / TSCTIME_SECOND_US;
+		r.want_min = tsc_to_us(el - lost) * hz / TSCTIME_SECOND_US;
+		if (lost <= el / 10)
+			break;
+	}
+	r.el_us = tsc_to_us(el);
+	r.lost_us = tsc_to_us(lost);
+	r.lo = r.want_min / 2;
+	r.hi = r.want * 2;
+	if (r.want_min < 2)
+		report_info("the host held the vCPU off for %llu of %llu us",
+			    (unsigned long long)r.lost_us,
+			    (unsigned long long)r.el_us);
+	return r;
 }

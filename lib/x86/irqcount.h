@@ -87,6 +87,31 @@ static inline u64 irq_settle_gaps(u64 cycles, u64 gap)
 	return lost;
 }
 
+/*
+ * A periodic interrupt's rate on the calling CPU, measured by the TSC
+ * (tsctime.h, which must be calibrated): from an interrupt, count those
+ * taken in a window of @window_us. A loaded host can hold the vCPU off
+ * long enough to merge ticks; ticks in such gaps count for at most one
+ * each, so the lower bound is taken from the time the vCPU ran. Up to
+ * @tries windows, until one was held off for under a tenth of its time.
+ * @reset forgets the counts (NULL: irq_count_reset()); it must call
+ * irq_count_reset() too.
+ */
+struct irq_rate {
+	unsigned got;		/* interrupts taken in the window */
+	unsigned want;		/* ticks in the window at @hz */
+	unsigned want_min;	/* ticks in the time the vCPU ran */
+	unsigned lo, hi;	/* the bounds: want_min / 2 to want * 2 */
+	u64 el_us, lost_us;	/* the window; the time it was held off */
+};
+struct irq_rate irq_rate_measure(unsigned hz, u64 window_us, unsigned tries,
+				 void (*reset)(void));
+/* The rate is within its bounds. */
+static inline bool irq_rate_ok(const struct irq_rate *r)
+{
+	return r->got >= r->lo && r->got <= r->hi;
+}
+
 /* Number of bits set in @mask (for counting CPUs in a mask). */
 unsigned cpu_mask_weight(u64 mask);
 
