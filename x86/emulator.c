@@ -245,133 +245,6 @@ SNIPPET(movbe_ld64, "movbe (%rsi), %rax");
 SNIPPET(movbe_ld16, "movbe (%rsi), %ax");
 SNIPPET(movbe_st32, "movbe %eax, (%rdi)");
 SNIPPET(movbe_st64, "movbe %rax, (%rdi)");
-
-static const struct emu_case movbe_cases[] = {
-	{ "movbe 8-byte load", snip_movbe_ld64, .si = 0x18 },
-	{ "movbe 2-byte load", snip_movbe_ld16, .a = ~0ul, .si = 0x21 },
-	{ "movbe 4-byte store", snip_movbe_st32, .a = 0x0102030405060708,
-	  .di = 0x30 },
-	{ "movbe 8-byte store", snip_movbe_st64, .a = 0x0102030405060708,
-	  .di = 0x43 },
-};
-
-/* The byte swap checked against the SDM: snippet, value, result. */
-#define snip_movbe_swap		snip_movbe_st64
-#define MOVBE_SWAP_IN		0x1122334455667788ul
-#define MOVBE_SWAP_OUT		0x8877665544332211ul
-
-static const struct emu_case cases[] = {
-	{ "mov 1-byte store", snip_st8, .a = 0x1122334455667788 },
-	{ "mov 2-byte store", snip_st16, .a = 0x1122334455667788, .di = 5 },
-	{ "mov 4-byte store", snip_st32, .a = 0x1122334455667788, .di = 8 },
-	{ "mov 8-byte store", snip_st64, .a = 0x1122334455667788, .di = 16 },
-	{ "mov 1-byte load", snip_ld8, .a = 0xa5a5a5a5a5a5a5a5, .si = 7 },
-	{ "mov 2-byte load", snip_ld16, .a = 0xa5a5a5a5a5a5a5a5, .si = 9 },
-	{ "mov 4-byte load (zero-extends)", snip_ld32, .a = ~0ul, .si = 12 },
-	{ "mov 8-byte load", snip_ld64, .si = 24 },
-	{ "mov imm32 store", snip_st_imm32, .di = 32 },
-	{ "mov sign-extended imm32 store", snip_st_imm64, .di = 40 },
-	{ "mov 8-byte unaligned store", snip_st_unaligned,
-	  .a = 0x0102030405060708, .di = 48 },
-	{ "movzx byte", snip_movzb, .a = ~0ul, .si = 0x85 },
-	{ "movzx word", snip_movzw, .a = ~0ul, .si = 0x86 },
-	{ "movsx byte", snip_movsb, .si = 0x85 },
-	{ "movsx word", snip_movsw, .si = 0x96 },
-	{ "movsxd", snip_movsl, .si = 0xa0 },
-
-	{ "add reg to mem", snip_add_to_mem, .a = 0x7fffffffffffffff },
-	{ "add mem to reg", snip_add_from_mem, .a = 1, .si = 0x80 },
-	{ "add imm8 to byte", snip_add8_imm, .di = 0x80 },
-	{ "adc reg to mem", snip_adc_to_mem, .a = 0xffffffff, .di = 8 },
-	{ "sub reg from mem", snip_sub_to_mem, .a = 0xffffffffffffff00, .di = 16 },
-	{ "sbb mem from reg", snip_sbb_from_mem, .a = 0x8000, .si = 24 },
-	{ "or reg to mem", snip_or_to_mem, .a = 0x8000000000000001, .di = 32,
-	  .undef = UNDEF_LOGIC },
-	{ "and reg to mem", snip_and_to_mem, .a = 0x0f0f0f0f, .di = 40,
-	  .undef = UNDEF_LOGIC },
-	{ "and sign-extended imm8", snip_and_imm8, .di = 48,
-	  .undef = UNDEF_LOGIC },
-	{ "xor reg to mem", snip_xor_to_mem, .a = 0xffff0000ffff0000, .di = 56,
-	  .undef = UNDEF_LOGIC },
-	{ "xor to zero", snip_xor_self_zero, .di = 64,
-	  .undef = UNDEF_LOGIC },
-	{ "cmp mem with reg", snip_cmp_mem, .a = 0x4000000000000000, .si = 72 },
-	{ "test mem", snip_test_mem, .si = 0x88,
-	  .undef = UNDEF_LOGIC },
-	{ "inc mem", snip_inc_mem, .di = 80 },
-	{ "dec byte", snip_dec_mem, .di = 0 },
-	{ "neg mem", snip_neg_mem, .di = 88 },
-	{ "not word", snip_not_mem, .di = 96 },
-	{ "shl mem", snip_shl_mem, .di = 104,
-	  .undef = EFL_AF | EFL_OF },
-	{ "bt mem (bit offset beyond the operand)", snip_bt_mem, .a = 77,
-	  .si = 16, .undef = UNDEF_BT },
-	{ "bts mem", snip_bts_mem, .a = 3, .di = 24,
-	  .undef = UNDEF_BT },
-	{ "btr mem (negative bit offset)", snip_btr_mem_far, .a = -9,
-	  .di = 40, .undef = UNDEF_BT },
-
-	{ "xchg reg with mem", snip_xchg_mem, .a = 0xdeadbeefcafef00d,
-	  .di = 8 },
-	{ "xchg byte", snip_xchg8_mem, .a = 0x5a, .di = 3 },
-	/* RAX holds the memory value (filled in per run) for success. */
-	{ "cmpxchg success", snip_cmpxchg_mem, .a = ~0ul,
-	  .b = 0x1234567890abcdef, .di = 16 },
-	{ "cmpxchg failure", snip_cmpxchg_mem, .a = 0,
-	  .b = 0x1234567890abcdef, .di = 16 },
-	{ "cmpxchg 4-byte failure", snip_cmpxchg32_mem, .a = 0x77,
-	  .b = 0x99, .di = 20 },
-	{ "xadd", snip_xadd_mem, .a = 0x100, .di = 32 },
-
-	{ "movsb MMIO to RAM", snip_movsb1, .si = 5, .di = AUX | 9 },
-	{ "movsb RAM to MMIO", snip_movsb1, .si = AUX | 5, .di = 9 },
-	{ "movsq MMIO to MMIO", snip_movsq1, .si = 0x40, .di = 0x10 },
-	{ "movsq DF=1", snip_movsq1, .si = 0x40, .di = AUX | 0x10,
-	  .df = true },
-	{ "rep movsb MMIO to RAM", snip_rep_movsb, .c = 37, .si = 3,
-	  .di = AUX },
-	{ "rep movsb RAM to MMIO", snip_rep_movsb, .c = 37, .si = AUX | 3,
-	  .di = 0x20 },
-	{ "rep movsb MMIO to MMIO", snip_rep_movsb, .c = 50, .si = 0x80,
-	  .di = 0x10 },
-	{ "rep movsb DF=1", snip_rep_movsb, .c = 17, .si = AUX | 0x60,
-	  .di = 0x90, .df = true },
-	{ "rep movsl MMIO to RAM", snip_rep_movsl, .c = 12, .si = 0x30,
-	  .di = AUX | 0x10 },
-	{ "rep movsl DF=1", snip_rep_movsl, .c = 9, .si = 0x70,
-	  .di = AUX | 0xc0, .df = true },
-	{ "rep movsb RCX=0", snip_rep_movsb, .c = 0, .si = AUX, .di = 0 },
-	{ "stosw", snip_stosw1, .a = 0xbeef, .di = 11 },
-	{ "stosw DF=1", snip_stosw1, .a = 0xbeef, .di = 11, .df = true },
-	{ "rep stosq", snip_rep_stosq, .a = 0x0123456789abcdef, .c = 9,
-	  .di = 0x18 },
-	{ "rep stosb DF=1", snip_rep_stosb, .a = 0x3c, .c = 40, .di = 0xf0,
-	  .df = true },
-	{ "lodsl", snip_lodsl1, .a = ~0ul, .si = 0x44 },
-	{ "lodsb DF=1", snip_lodsb1, .a = ~0ul, .si = 0x44, .df = true },
-	{ "cmpsb MMIO with RAM", snip_cmpsb1, .si = 0x10, .di = AUX | 0x11 },
-	{ "cmpsb RAM with MMIO", snip_cmpsb1, .si = AUX | 0x10, .di = 0x10 },
-	/* The areas are filled alike except the aux buffer's byte 0x27,
-	 * so REPE CMPS stops there. */
-	{ "repe cmpsb stops at a difference", snip_repe_cmpsb, .c = 64,
-	  .si = 0x10, .di = AUX | 0x10 },
-	{ "repe cmpsb DF=1", snip_repe_cmpsb, .c = 64, .si = 0x40,
-	  .di = AUX | 0x40, .df = true },
-	{ "repne cmpsw", snip_repne_cmpsw, .c = 20, .si = 0x10,
-	  .di = AUX | 0x12 },
-	{ "scasb", snip_scasb1, .a = 0x40, .di = 0x30 },
-	{ "repne scasb finds a byte", snip_repne_scasb, .a = 0x9d, .c = 200,
-	  .di = 0 },
-	{ "repne scasb DF=1", snip_repne_scasb, .a = 0x9d, .c = 200,
-	  .di = 0xff, .df = true },
-	{ "repe scasl", snip_repe_scasl, .c = 30, .di = 0x60 },
-
-	{ "push from mem", snip_push_mem, .si = 0x28 },
-	{ "pop to mem", snip_pop_mem, .b = 0xfedcba9876543210, .di = 0x38 },
-	{ "stack in MMIO: push, pop, pushw, popw", snip_stack_in_area,
-	  .a = 0x1111222233334444, .b = 0x5555666677778888, .di = 0xc0 },
-};
-
 #else
 /* Plain moves of each width, both directions, and immediates. */
 SNIPPET(st8, "mov %al, (%edi)");
@@ -449,54 +322,97 @@ SNIPPET(movbe_ld32, "movbe (%esi), %eax");
 SNIPPET(movbe_ld16, "movbe (%esi), %ax");
 SNIPPET(movbe_st32, "movbe %eax, (%edi)");
 SNIPPET(movbe_st16, "movbe %ax, (%edi)");
+#endif
+
+/*
+ * One table for both arches. W(q, l): a register-wide value, q on x86_64,
+ * l on i386; ONLY64()/ONLY32(): rows whose instruction or width exists in
+ * one mode only (REX.W forms, MOVSXD, 16-bit immediates...).
+ */
+#ifdef __x86_64__
+#define W(q, l)			(q)
+#define ONLY64(...)		__VA_ARGS__
+#define ONLY32(...)
+#define CX_NAME			"RCX"
+#else
+#define W(q, l)			(l)
+#define ONLY64(...)
+#define ONLY32(...)		__VA_ARGS__
+#define CX_NAME			"ECX"
+#endif
 
 static const struct emu_case movbe_cases[] = {
-	{ "movbe 4-byte load", snip_movbe_ld32, .si = 0x18 },
+	ONLY64({ "movbe 8-byte load", snip_movbe_ld64, .si = 0x18 },)
+	ONLY32({ "movbe 4-byte load", snip_movbe_ld32, .si = 0x18 },)
 	{ "movbe 2-byte load", snip_movbe_ld16, .a = ~0ul, .si = 0x21 },
-	{ "movbe 4-byte store", snip_movbe_st32, .a = 0x01020304,
-	  .di = 0x30 },
-	{ "movbe 2-byte store", snip_movbe_st16, .a = 0x01020304,
-	  .di = 0x43 },
+	{ "movbe 4-byte store", snip_movbe_st32,
+	  .a = W(0x0102030405060708, 0x01020304), .di = 0x30 },
+	ONLY64({ "movbe 8-byte store", snip_movbe_st64,
+		 .a = 0x0102030405060708, .di = 0x43 },)
+	ONLY32({ "movbe 2-byte store", snip_movbe_st16, .a = 0x01020304,
+		 .di = 0x43 },)
 };
 
-/* The byte swap checked against the SDM: snippet, value, result. */
+/* The byte swap checked against the SDM: snippet, value, result
+ * (the widest MOVBE store). */
+#ifdef __x86_64__
+#define snip_movbe_swap		snip_movbe_st64
+#else
 #define snip_movbe_swap		snip_movbe_st32
-#define MOVBE_SWAP_IN		0x11223344ul
-#define MOVBE_SWAP_OUT		0x44332211ul
+#endif
+#define MOVBE_SWAP_IN		W(0x1122334455667788ul, 0x11223344ul)
+#define MOVBE_SWAP_OUT		W(0x8877665544332211ul, 0x44332211ul)
 
 static const struct emu_case cases[] = {
-	{ "mov 1-byte store", snip_st8, .a = 0x11223344 },
-	{ "mov 2-byte store", snip_st16, .a = 0x11223344, .di = 5 },
-	{ "mov 4-byte store", snip_st32, .a = 0x11223344, .di = 8 },
-	{ "mov 1-byte load", snip_ld8, .a = 0xa5a5a5a5, .si = 7 },
-	{ "mov 2-byte load", snip_ld16, .a = 0xa5a5a5a5, .si = 9 },
-	{ "mov 4-byte load", snip_ld32, .si = 12 },
-	{ "mov imm16 store", snip_st_imm16, .di = 30 },
+	{ "mov 1-byte store", snip_st8, .a = W(0x1122334455667788, 0x11223344) },
+	{ "mov 2-byte store", snip_st16, .a = W(0x1122334455667788, 0x11223344),
+	  .di = 5 },
+	{ "mov 4-byte store", snip_st32, .a = W(0x1122334455667788, 0x11223344),
+	  .di = 8 },
+	ONLY64({ "mov 8-byte store", snip_st64, .a = 0x1122334455667788,
+		 .di = 16 },)
+	{ "mov 1-byte load", snip_ld8, .a = W(0xa5a5a5a5a5a5a5a5, 0xa5a5a5a5),
+	  .si = 7 },
+	{ "mov 2-byte load", snip_ld16, .a = W(0xa5a5a5a5a5a5a5a5, 0xa5a5a5a5),
+	  .si = 9 },
+	ONLY64({ "mov 4-byte load (zero-extends)", snip_ld32, .a = ~0ul,
+		 .si = 12 },
+	       { "mov 8-byte load", snip_ld64, .si = 24 },)
+	ONLY32({ "mov 4-byte load", snip_ld32, .si = 12 },
+	       { "mov imm16 store", snip_st_imm16, .di = 30 },)
 	{ "mov imm32 store", snip_st_imm32, .di = 32 },
-	{ "mov 4-byte unaligned store", snip_st_unaligned,
-	  .a = 0x01020304, .di = 48 },
+	ONLY64({ "mov sign-extended imm32 store", snip_st_imm64, .di = 40 },)
+	{ W("mov 8-byte unaligned store", "mov 4-byte unaligned store"),
+	  snip_st_unaligned, .a = W(0x0102030405060708, 0x01020304),
+	  .di = 48 },
 	{ "movzx byte", snip_movzb, .a = ~0ul, .si = 0x85 },
 	{ "movzx word", snip_movzw, .a = ~0ul, .si = 0x86 },
 	{ "movsx byte", snip_movsb, .si = 0x85 },
 	{ "movsx word", snip_movsw, .si = 0x96 },
+	ONLY64({ "movsxd", snip_movsl, .si = 0xa0 },)
 
-	{ "add reg to mem", snip_add_to_mem, .a = 0x7fffffff },
+	{ "add reg to mem", snip_add_to_mem,
+	  .a = W(0x7fffffffffffffff, 0x7fffffff) },
 	{ "add mem to reg", snip_add_from_mem, .a = 1, .si = 0x80 },
 	{ "add imm8 to byte", snip_add8_imm, .di = 0x80 },
 	{ "adc reg to mem", snip_adc_to_mem, .a = 0xffffffff, .di = 8 },
-	{ "sub reg from mem", snip_sub_to_mem, .a = 0xffffff00, .di = 16 },
+	{ "sub reg from mem", snip_sub_to_mem,
+	  .a = W(0xffffffffffffff00, 0xffffff00), .di = 16 },
 	{ "sbb mem from reg", snip_sbb_from_mem, .a = 0x8000, .si = 24 },
-	{ "or reg to mem", snip_or_to_mem, .a = 0x80000001, .di = 32,
+	{ "or reg to mem", snip_or_to_mem,
+	  .a = W(0x8000000000000001, 0x80000001), .di = 32,
 	  .undef = UNDEF_LOGIC },
 	{ "and reg to mem", snip_and_to_mem, .a = 0x0f0f0f0f, .di = 40,
 	  .undef = UNDEF_LOGIC },
 	{ "and sign-extended imm8", snip_and_imm8, .di = 48,
 	  .undef = UNDEF_LOGIC },
-	{ "xor reg to mem", snip_xor_to_mem, .a = 0xffff0000, .di = 56,
+	{ "xor reg to mem", snip_xor_to_mem, .a = W(0xffff0000ffff0000, 0xffff0000),
+	  .di = 56,
 	  .undef = UNDEF_LOGIC },
 	{ "xor to zero", snip_xor_self_zero, .di = 64,
 	  .undef = UNDEF_LOGIC },
-	{ "cmp mem with reg", snip_cmp_mem, .a = 0x40000000, .si = 72 },
+	{ "cmp mem with reg", snip_cmp_mem, .a = W(0x4000000000000000, 0x40000000),
+	  .si = 72 },
 	{ "test mem", snip_test_mem, .si = 0x88,
 	  .undef = UNDEF_LOGIC },
 	{ "inc mem", snip_inc_mem, .di = 80 },
@@ -512,22 +428,28 @@ static const struct emu_case cases[] = {
 	{ "btr mem (negative bit offset)", snip_btr_mem_far, .a = -9ul,
 	  .di = 40, .undef = UNDEF_BT },
 
-	{ "xchg reg with mem", snip_xchg_mem, .a = 0xdeadbeef, .di = 8 },
+	{ "xchg reg with mem", snip_xchg_mem, .a = W(0xdeadbeefcafef00d, 0xdeadbeef),
+	  .di = 8 },
 	{ "xchg byte", snip_xchg8_mem, .a = 0x5a, .di = 3 },
-	/* EAX holds the memory value (filled in per run) for success. */
-	{ "cmpxchg success", snip_cmpxchg_mem, .a = ~0ul, .b = 0x90abcdef,
-	  .di = 16 },
-	{ "cmpxchg failure", snip_cmpxchg_mem, .a = 0, .b = 0x90abcdef,
-	  .di = 16 },
-	{ "cmpxchg 2-byte failure", snip_cmpxchg16_mem, .a = 0x77,
-	  .b = 0x99, .di = 20 },
+	/* RAX (EAX) holds the memory value (filled in per run) for success. */
+	{ "cmpxchg success", snip_cmpxchg_mem, .a = ~0ul,
+	  .b = W(0x1234567890abcdef, 0x90abcdef), .di = 16 },
+	{ "cmpxchg failure", snip_cmpxchg_mem, .a = 0,
+	  .b = W(0x1234567890abcdef, 0x90abcdef), .di = 16 },
+	ONLY64({ "cmpxchg 4-byte failure", snip_cmpxchg32_mem, .a = 0x77,
+		 .b = 0x99, .di = 20 },)
+	ONLY32({ "cmpxchg 2-byte failure", snip_cmpxchg16_mem, .a = 0x77,
+		 .b = 0x99, .di = 20 },)
 	{ "xadd", snip_xadd_mem, .a = 0x100, .di = 32 },
 
 	{ "movsb MMIO to RAM", snip_movsb1, .si = 5, .di = AUX | 9 },
 	{ "movsb RAM to MMIO", snip_movsb1, .si = AUX | 5, .di = 9 },
-	{ "movsl MMIO to MMIO", snip_movsl1, .si = 0x40, .di = 0x10 },
-	{ "movsl DF=1", snip_movsl1, .si = 0x40, .di = AUX | 0x10,
-	  .df = true },
+	ONLY64({ "movsq MMIO to MMIO", snip_movsq1, .si = 0x40, .di = 0x10 },
+	       { "movsq DF=1", snip_movsq1, .si = 0x40, .di = AUX | 0x10,
+		 .df = true },)
+	ONLY32({ "movsl MMIO to MMIO", snip_movsl1, .si = 0x40, .di = 0x10 },
+	       { "movsl DF=1", snip_movsl1, .si = 0x40, .di = AUX | 0x10,
+		 .df = true },)
 	{ "rep movsb MMIO to RAM", snip_rep_movsb, .c = 37, .si = 3,
 	  .di = AUX },
 	{ "rep movsb RAM to MMIO", snip_rep_movsb, .c = 37, .si = AUX | 3,
@@ -540,10 +462,13 @@ static const struct emu_case cases[] = {
 	  .di = AUX | 0x10 },
 	{ "rep movsl DF=1", snip_rep_movsl, .c = 9, .si = 0x70,
 	  .di = AUX | 0xc0, .df = true },
-	{ "rep movsb ECX=0", snip_rep_movsb, .c = 0, .si = AUX, .di = 0 },
+	{ "rep movsb " CX_NAME "=0", snip_rep_movsb, .c = 0, .si = AUX, .di = 0 },
 	{ "stosw", snip_stosw1, .a = 0xbeef, .di = 11 },
 	{ "stosw DF=1", snip_stosw1, .a = 0xbeef, .di = 11, .df = true },
-	{ "rep stosl", snip_rep_stosl, .a = 0x89abcdef, .c = 9, .di = 0x18 },
+	ONLY64({ "rep stosq", snip_rep_stosq, .a = 0x0123456789abcdef, .c = 9,
+		 .di = 0x18 },)
+	ONLY32({ "rep stosl", snip_rep_stosl, .a = 0x89abcdef, .c = 9,
+		 .di = 0x18 },)
 	{ "rep stosb DF=1", snip_rep_stosb, .a = 0x3c, .c = 40, .di = 0xf0,
 	  .df = true },
 	{ "lodsl", snip_lodsl1, .a = ~0ul, .si = 0x44 },
@@ -566,11 +491,12 @@ static const struct emu_case cases[] = {
 	{ "repe scasl", snip_repe_scasl, .c = 30, .di = 0x60 },
 
 	{ "push from mem", snip_push_mem, .si = 0x28 },
-	{ "pop to mem", snip_pop_mem, .b = 0xfedcba98, .di = 0x38 },
+	{ "pop to mem", snip_pop_mem, .b = W(0xfedcba9876543210, 0xfedcba98),
+	  .di = 0x38 },
 	{ "stack in MMIO: push, pop, pushw, popw", snip_stack_in_area,
-	  .a = 0x33334444, .b = 0x77778888, .di = 0xc0 },
+	  .a = W(0x1111222233334444, 0x33334444),
+	  .b = W(0x5555666677778888, 0x77778888), .di = 0xc0 },
 };
-#endif
 
 static u8 ram_area[AREA_SIZE] __aligned(64);
 static u8 aux_area[AREA_SIZE] __aligned(64);
