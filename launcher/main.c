@@ -113,7 +113,8 @@ static void __attribute__((noreturn)) help(void)
 	      "  -l, --list            list the tests, and why any would be skipped here\n"
 	      "  -j, --jobs N          run N tests at once (default: online CPUs)\n"
 	      "      --accel ACCEL     kvm, tcg or auto (default: auto, KVM if usable)\n"
-	      "      --arch ARCH       guest arch: x86_64, i386, aarch64, arm, ppc64\n"
+	      "      --arch ARCH       guest arch: x86_64, i386, aarch64, arm, ppc64le,\n"
+	      "                        ppc64 (big-endian)\n"
 	      "                        (default: the host's)\n"
 	      "      --qemu PATH       the QEMU to run (default: $QEMU, qemu-system-ARCH)\n"
 	      "      --images DIR      where the images are (DIR/ARCH/ or DIR)\n"
@@ -362,6 +363,36 @@ static struct junit *junit_open(const struct options *o, FILE **out)
 	return j;
 }
 
+/* The -bios of the arch's preferred firmware (arch.h), or NULL for QEMU's
+ * own; says once when the fast one is missing. */
+static char *find_firmware(const struct arch_info *info, const struct qemu *q,
+			   const char *images, size_t runnable)
+{
+	char *rom;
+
+	switch (info->firmware) {
+	case ARCH_FW_QBOOT:
+		rom = qemu_find_qboot(q);
+		if (!rom && runnable)
+			warn("note: no qboot.rom (package qemu-system-data); %s tests boot through QEMU's default firmware, which is slower",
+			     info->name);
+		return rom;
+	case ARCH_FW_IMAGE_ROM:
+		if (!images)
+			return NULL;
+		rom = xasprintf("%s/%s", images, info->rom);
+		if (access(rom, R_OK) == 0)
+			return rom;
+		if (runnable)
+			warn("note: no %s: %s tests boot through QEMU's default firmware, which is slower",
+			     rom, info->name);
+		free(rom);
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -434,10 +465,7 @@ int main(int argc, char **argv)
 	}
 	if (runnable && qemu_find(o.qemu, o.arch, arch_host(), &qemu, err, sizeof(err)) < 0)
 		die(EXIT_ENV, "%s", err);
-	if (o.arch == ARCH_X86_64 || o.arch == ARCH_I386)
-		bios = qemu_find_qboot(&qemu);
-	if ((o.arch == ARCH_X86_64 || o.arch == ARCH_I386) && runnable && !bios)
-		warn("note: no qboot.rom (package qemu-system-data); x86 tests boot through QEMU's default firmware, which is slower");
+	bios = find_firmware(arch_info(o.arch), &qemu, images, runnable);
 	if (o.accel == ACCEL_AUTO && !env.kvm_ok && runnable)
 		warn("note: KVM not usable (%s); running under TCG", kvm_why);
 	env.qemu = &qemu;

@@ -141,7 +141,7 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 		.test = t->name,
 		.arch = env->arch,
 		.accel = run.accel,
-		.exit_device = env->arch == ARCH_X86_64 || env->arch == ARCH_I386,
+		.exit_device = arch_info(env->arch)->exit == ARCH_EXIT_DEVICE,
 		.expect = env->expect,
 	};
 }

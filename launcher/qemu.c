@@ -11,10 +11,6 @@
 
 #define QEMU_KVM_PATH "/usr/libexec/qemu-kvm"	/* RHEL, Fedora, CentOS */
 
-/* x86 exit device (contract.md): a 4-byte write of n to port 0xf4 makes QEMU
- * exit with (n << 1) | 1. */
-#define X86_EXIT_DEVICE "isa-debug-exit,iobase=0xf4,iosize=0x4"
-
 static const char *const qboot_paths[] = {
 	"/usr/share/qemu/qboot.rom",		/* Debian, Ubuntu, Fedora */
 	"/usr/share/qemu-kvm/qboot.rom",	/* RHEL's qemu-kvm */
@@ -56,24 +52,10 @@ static void set(struct qemu *q, char *path)
 	q->base = xstrdup(slash ? slash + 1 : path);
 }
 
-static const char *packages(enum arch arch)
-{
-	switch (arch) {
-	case ARCH_X86_64:
-	case ARCH_I386:
-		return "Debian: qemu-system-x86, Fedora: qemu-system-x86-core";
-	case ARCH_AARCH64:
-		return "Debian: qemu-system-arm, Fedora: qemu-system-aarch64-core";
-	case ARCH_ARM:
-		return "Debian: qemu-system-arm, Fedora: qemu-system-arm-core";
-	default:
-		return "Debian: qemu-system-ppc, Fedora: qemu-system-ppc-core";
-	}
-}
-
 int qemu_find(const char *opt, enum arch arch, enum arch host, struct qemu *q,
 	      char *err, size_t errlen)
 {
+	const struct arch_info *info = arch_info(arch);
 	const char *given = opt ? opt : getenv("QEMU");
 	struct strv names = { 0 };
 	char *found = NULL, *tried;
@@ -89,12 +71,8 @@ int qemu_find(const char *opt, enum arch arch, enum arch host, struct qemu *q,
 		set(q, found);
 		return 0;
 	}
-	strv_push_owned(&names, xasprintf("qemu-system-%s", arch_name(arch)));
-	/* The 64-bit QEMU of a family runs its 32-bit sibling too. */
-	if (arch == ARCH_I386)
-		strv_push(&names, "qemu-system-x86_64");
-	if (arch == ARCH_ARM)
-		strv_push(&names, "qemu-system-aarch64");
+	for (size_t i = 0; i < 3 && info->qemu[i]; i++)
+		strv_push(&names, info->qemu[i]);
 	for (size_t i = 0; i < names.n && !found; i++)
 		found = search_path(names.v[i]);
 	if (!found && arch_kvm_capable(host, arch) && is_exec(QEMU_KVM_PATH))
@@ -108,7 +86,7 @@ int qemu_find(const char *opt, enum arch arch, enum arch host, struct qemu *q,
 	snprintf(err, errlen, "no QEMU for %s: tried %s on $PATH%s (%s)",
 		 arch_name(arch), tried,
 		 arch_kvm_capable(host, arch) ? " and " QEMU_KVM_PATH : "",
-		 packages(arch));
+		 info->packages);
 	free(tried);
 	strv_free(&names);
 	return -1;
@@ -135,33 +113,11 @@ char *qemu_find_qboot(const struct qemu *q)
 	return NULL;
 }
 
-static const char *default_machine(enum arch arch)
-{
-	switch (arch) {
-	case ARCH_X86_64:
-	case ARCH_I386:
-		return "pc";
-	case ARCH_AARCH64:
-	case ARCH_ARM:
-		return "virt";
-	default:
-		return "pseries";
-	}
-}
-
-/* -cpu for arm: the virt board's default CPU is 32-bit. */
-static const char *arm_cpu(enum arch arch, enum accel accel)
-{
-	if (arch == ARCH_AARCH64)
-		return accel == ACCEL_KVM ? "host" : "max";
-	return accel == ACCEL_KVM ? "host,aarch64=off" : "cortex-a15";
-}
-
 void qemu_build_argv(const struct qemu *q, const struct cfg_test *t,
 		     const struct qemu_run *run, struct strv *argv)
 {
-	bool x86 = run->arch == ARCH_X86_64 || run->arch == ARCH_I386;
-	bool arm = run->arch == ARCH_AARCH64 || run->arch == ARCH_ARM;
+	const struct arch_info *info = arch_info(run->arch);
+	const char *cpu = run->accel == ACCEL_KVM ? info->cpu_kvm : info->cpu_tcg;
 
 	strv_push(argv, q->path);
 	strv_push(argv, "-nodefaults");
@@ -170,23 +126,19 @@ void qemu_build_argv(const struct qemu *q, const struct cfg_test *t,
 	 * until the timeout. */
 	strv_push(argv, "-no-reboot");
 	strv_push(argv, "-machine");
-	strv_push(argv, t->machine ? t->machine : default_machine(run->arch));
+	strv_push(argv, t->machine ? t->machine : info->machine);
 	strv_push(argv, "-accel");
 	strv_push(argv, run->accel == ACCEL_KVM ? "kvm" : "tcg");
-	/* x86 takes QEMU's default CPU model: -cpu host aborts on some
-	 * nested KVMs (contract.md). */
-	if (arm) {
+	if (cpu) {
 		strv_push(argv, "-cpu");
-		strv_push(argv, arm_cpu(run->arch, run->accel));
+		strv_push(argv, cpu);
 	}
-	if (x86 && run->bios) {
+	if (run->bios) {
 		strv_push(argv, "-bios");
 		strv_push(argv, run->bios);
 	}
-	if (x86) {
-		strv_push(argv, "-device");
-		strv_push(argv, X86_EXIT_DEVICE);
-	}
+	for (size_t i = 0; info->args && info->args[i]; i++)
+		strv_push(argv, info->args[i]);
 	strv_push(argv, "-serial");
 	strv_push(argv, "stdio");
 	strv_push(argv, "-m");

@@ -17,8 +17,8 @@ struct qemu {
 };
 
 /*
- * Finds QEMU for @arch: @opt (--qemu) or $QEMU; else qemu-system-<arch> on
- * $PATH (i386 also takes qemu-system-x86_64, arm qemu-system-aarch64); else
+ * Finds QEMU for @arch: @opt (--qemu) or $QEMU; else the arch's QEMU names
+ * on $PATH (arch.h: i386 also takes qemu-system-x86_64); else
  * /usr/libexec/qemu-kvm when @arch is the host's. Returns 0, or -1 with @err
  * naming what was tried and the packages that provide it.
  */
@@ -33,7 +33,7 @@ struct qemu_run {
 	enum accel accel;	/* KVM or TCG, never auto */
 	unsigned smp;		/* resolved: $MAX_SMP is already a number */
 	const char *image;
-	const char *bios;	/* x86: qboot, or NULL for QEMU's default */
+	const char *bios;	/* -bios (qboot, our ROM), or NULL for QEMU's own */
 };
 
 void qemu_build_argv(const struct qemu *q, const struct cfg_test *t,

@@ -50,7 +50,9 @@ static void cond_reads_upstream_bash_form(void)
 static void cond_arch_aliases_and_globs(void)
 {
 	EXPECT_INT(eval("arch=arm64", "aarch64", "tcg"), 1);
-	EXPECT_INT(eval("arch=ppc64le", "ppc64", "tcg"), 1);
+	/* two arches now: little-endian ppc64le and big-endian ppc64 */
+	EXPECT_INT(eval("arch=ppc64le", "ppc64le", "tcg"), 1);
+	EXPECT_INT(eval("arch=ppc64le", "ppc64", "tcg"), 0);
 	EXPECT_INT(eval("arch=x86*", "x86_64", "tcg"), 1);
 	EXPECT_INT(eval("arch=x86*", "i386", "tcg"), 0);
 }
