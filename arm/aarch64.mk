@@ -11,7 +11,6 @@ ARM_TESTS = selftest
 AARCH64_TESTS = $(ARM_TESTS)
 
 ARM_COMMON_LIB_SRCS = \
-	lib/devicetree.c \
 	lib/arm/setup.c \
 	lib/arm/smp.c \
 	lib/arm/catch.c \
@@ -60,7 +59,7 @@ AARCH64_LIBGCC = $(shell $(AARCH64_CC) -print-libgcc-file-name)
 AARCH64_OBJCOPY = $(AARCH64_CC:gcc=objcopy)
 
 AARCH64_LIB_OBJS = $(patsubst %,obj/aarch64/%.o, \
-	$(basename $(GUEST_LIB_SRCS) $(AARCH64_LIB_SRCS))) \
+	$(basename $(GUEST_LIB_SRCS) $(GUEST_DT_SRCS) $(AARCH64_LIB_SRCS))) \
 	$(LIBFDT_NAMES:%=obj/aarch64/libfdt/%.o)
 AARCH64_IMAGES = $(AARCH64_TESTS:%=images/aarch64/%.flat)
 
@@ -86,7 +85,7 @@ obj/aarch64/%.o: $(srcdir)/%.S
 
 obj/aarch64/libfdt/%.o: $(LIBFDT_SRC)/%.c
 	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(AARCH64_CC) $(AARCH64_CFLAGS) -Wno-sign-compare -MMD -MP -c -o $@ $<
+	$(AM_V_CC)$(AARCH64_CC) $(AARCH64_CFLAGS) $(LIBFDT_CFLAGS) -MMD -MP -c -o $@ $<
 
 obj/aarch64/arm/%.elf: obj/aarch64/arm/%.o $(AARCH64_LIB_OBJS) \
 		$(srcdir)/arm/flat.lds

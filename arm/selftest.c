@@ -43,7 +43,14 @@ static void check_setup(int argc, char **argv)
 			mem = strtol(argv[i] + 4, NULL, 0);
 		if (i > 1)
 			strcat(joined, " ");
-		strcat(joined, argv[i]);
+		/* the guest's split removed the quotes that grouped a word */
+		if (strchr(argv[i], ' ')) {
+			strcat(joined, "\"");
+			strcat(joined, argv[i]);
+			strcat(joined, "\"");
+		} else {
+			strcat(joined, argv[i]);
+		}
 	}
 	report_prefix_push("setup");
 	if (smp < 0 || mem < 0) {
