@@ -57,7 +57,7 @@ static void check_setup(int argc, char **argv)
 		report_fail("test_args give smp=N and mem=MiB (got smp %ld, "
 			    "mem %ld)", smp, mem);
 	} else {
-		report(nr_cpus == smp, "CPUs in the device tree (got %u, "
+		report((long)nr_cpus == smp, "CPUs in the device tree (got %u, "
 		       "want %ld from -smp)", nr_cpus, smp);
 		report(ram_total() == (u64)mem * MiB, "RAM in the device tree "
 		       "(got %llu MiB, want %ld MiB from -m)",

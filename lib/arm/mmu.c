@@ -208,7 +208,7 @@ void *vmap_prot(u64 phys, size_t size, enum mem_type type, unsigned prot)
 	spin_unlock(&mmu_lock);
 	for (size_t off = 0; off < len; off += PAGE_SIZE)
 		install_page((void *)(va + off), base + off, type, prot);
-	return (void *)(va + (phys - base));
+	return (void *)(va + (uintptr_t)(phys - base));
 }
 
 void *vmap(u64 phys, size_t size)

@@ -39,8 +39,23 @@ bool cpu_online(unsigned cpu)
 	return cpu_of(cpu)->online;
 }
 
+#ifndef __aarch64__
+void arm_set_mode_stacks(void *top);	/* lib/arm/32/entry.S */
+#endif
+
+/* The exception modes' scratch (arm only: AArch64 has one EL1 stack). */
+static void mode_stacks_init(struct cpu *cpu)
+{
+#ifndef __aarch64__
+	arm_set_mode_stacks(&cpu->exc_scratch[ARRAY_SIZE(cpu->exc_scratch)]);
+#else
+	(void)cpu;
+#endif
+}
+
 void smp_early_init(void)
 {
+	mode_stacks_init(&cpus[0]);
 	cpus[0].online = 1;
 	cpus[0].mpidr = mpidr_read() & MPIDR_AFF_MASK;
 	percpu_ptr_write(&cpus[0]);
@@ -78,6 +93,7 @@ void setup_secondary(void *arg)
 	struct cpu *cpu = arg;
 
 	percpu_ptr_write(cpu);
+	mode_stacks_init(cpu);
 	mmu_enable_this_cpu();
 	if (secondary_init_hook)
 		secondary_init_hook();
