@@ -7,7 +7,7 @@
 # lib/arm/64/entry.S relocates it to wherever RAM is. libfdt is compiled
 # from its source tree (lib/libfdt.mk) with the same flags.
 
-ARM_TESTS = selftest
+ARM_TESTS = selftest gic
 AARCH64_TESTS = $(ARM_TESTS)
 
 ARM_COMMON_LIB_SRCS = \
@@ -16,7 +16,9 @@ ARM_COMMON_LIB_SRCS = \
 	lib/arm/catch.c \
 	lib/arm/mmu.c \
 	lib/arm/pl011.c \
-	lib/arm/psci.c
+	lib/arm/psci.c \
+	lib/arm/gic.c \
+	lib/arm/timer.c
 
 ARM_COMMON_LIB_HDRS = \
 	lib/arm/sysreg.h \

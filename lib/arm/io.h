@@ -51,11 +51,16 @@ static inline void raw_writeq(u64 v, volatile void *a)
 }
 
 /* Reads complete before later normal-memory accesses; writes after earlier
- * ones. */
-#define readb(a)	({ u8 __v = raw_readb(a); dmb(oshld); __v; })
-#define readw(a)	({ u16 __v = raw_readw(a); dmb(oshld); __v; })
-#define readl(a)	({ u32 __v = raw_readl(a); dmb(oshld); __v; })
-#define readq(a)	({ u64 __v = raw_readq(a); dmb(oshld); __v; })
+ * ones. ARMv7 has no load-only DMB. */
+#ifdef __aarch64__
+#define io_rmb()	dmb(oshld)
+#else
+#define io_rmb()	dmb(osh)
+#endif
+#define readb(a)	({ u8 __v = raw_readb(a); io_rmb(); __v; })
+#define readw(a)	({ u16 __v = raw_readw(a); io_rmb(); __v; })
+#define readl(a)	({ u32 __v = raw_readl(a); io_rmb(); __v; })
+#define readq(a)	({ u64 __v = raw_readq(a); io_rmb(); __v; })
 #define writeb(v, a)	({ dmb(oshst); raw_writeb(v, a); })
 #define writew(v, a)	({ dmb(oshst); raw_writew(v, a); })
 #define writel(v, a)	({ dmb(oshst); raw_writel(v, a); })
