@@ -87,8 +87,11 @@ static u64 leaf_attrs(enum mem_type type, unsigned prot, int level)
 		pte |= PTE_RDONLY;
 	if (!(prot & PROT_EXEC))
 		pte |= PTE_UXN | PTE_PXN;
+#ifdef __aarch64__
+	/* EL0 execution hangs on UXN alone, not on AP[1] (D8.4.2) */
 	else if (!(prot & PROT_USER))
 		pte |= PTE_UXN;
+#endif
 	return pte;
 }
 
