@@ -8,7 +8,7 @@
 # from its source tree (lib/libfdt.mk) with the same flags.
 
 ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu
-AARCH64_TESTS = $(ARM_TESTS)
+AARCH64_TESTS = $(ARM_TESTS) debug sve mte
 
 ARM_COMMON_LIB_SRCS = \
 	lib/arm/setup.c \
@@ -54,6 +54,9 @@ AARCH64_CFLAGS = -isystem $(shell $(AARCH64_CC) -print-file-name=include) \
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	$(LIBFDT_CPPFLAGS)
+# MTE's instructions and registers need an assembler told about them.
+obj/aarch64/arm/mte.o: AARCH64_CFLAGS += -march=armv8.5-a+memtag
+
 AARCH64_LINKFLAGS = -nostdlib -static-pie -Wl,-T,$(srcdir)/arm/flat.lds \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--build-id=none \
 	-Wl,-z,norelro -Wl,--no-warn-rwx-segments
