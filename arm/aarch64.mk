@@ -7,7 +7,7 @@
 # lib/arm/64/entry.S relocates it to wherever RAM is. libfdt is compiled
 # from its source tree (lib/libfdt.mk) with the same flags.
 
-ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu pl031
+ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu pl031 pci-test
 AARCH64_TESTS = $(ARM_TESTS) debug sve mte
 
 ARM_COMMON_LIB_SRCS = \
@@ -18,7 +18,8 @@ ARM_COMMON_LIB_SRCS = \
 	lib/arm/pl011.c \
 	lib/arm/psci.c \
 	lib/arm/gic.c \
-	lib/arm/timer.c
+	lib/arm/timer.c \
+	lib/arm/pci.c
 
 ARM_COMMON_LIB_HDRS = \
 	lib/arm/sysreg.h \
