@@ -26,6 +26,7 @@ launcher_libkut_a_SOURCES = \
 	launcher/plan.c launcher/plan.h \
 	launcher/progress.c launcher/progress.h \
 	launcher/qemu.c launcher/qemu.h \
+	launcher/qemuver.c launcher/qemuver.h \
 	launcher/readfile.c launcher/readfile.h \
 	launcher/result.c launcher/result.h \
 	launcher/run.c launcher/run.h \

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "accel.h"
@@ -29,6 +30,7 @@
 #include "paths.h"
 #include "plan.h"
 #include "qemu.h"
+#include "qemuver.h"
 #include "readfile.h"
 #include "run.h"
 #include "select.h"
@@ -330,6 +332,42 @@ static void load_expectations(const struct options *o, const char *exe_dir,
 	free(def);
 }
 
+/* The facts an expect list's WHERE conditions test besides arch and accel:
+ * the running kernel's version (uname -r: inside --host-kernel, the kernel
+ * under test) and what that kernel runs on ($KUT_OUTER_ACCEL). */
+static void host_facts(struct expect_host *h)
+{
+	const char *outer = getenv("KUT_OUTER_ACCEL");
+	struct utsname u;
+	int o;
+
+	memset(h, 0, sizeof(*h));
+	if (uname(&u) == 0)
+		h->kernel_parts = version_parse(u.release, h->kernel, NULL);
+	if (outer && *outer) {
+		o = expect_outer_from_name(outer);
+		if (o < 0)
+			die(EXIT_USAGE, "KUT_OUTER_ACCEL: '%s': want none, tcg or kvm", outer);
+		h->outer = (enum expect_outer)o;
+	}
+}
+
+/* The QEMU version, when an expect entry asks for it: cached in the log
+ * folder (created later, if at all: the cache is saved after the run). */
+static void qemu_version_fact(const struct qemu *q, const char *cache_dir,
+			      struct qemu_version *ver, struct expect_host *h)
+{
+	char why[ERRLEN];
+
+	if (qemu_version_get(q->path, cache_dir, ver, why, sizeof(why)) < 0) {
+		warn("note: QEMU version unknown (%s): expect entries with qemu conditions do not apply",
+		     why);
+		return;
+	}
+	memcpy(h->qemu, ver->v, sizeof(h->qemu));
+	h->qemu_parts = ver->parts;
+}
+
 static int exit_status(const struct run_summary *sum)
 {
 	if (sum->interrupted)
@@ -411,6 +449,10 @@ int main(int argc, char **argv)
 	size_t *order = NULL;
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
 	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
+	char qemu_err[ERRLEN] = "";
+	struct expect_host host;
+	struct qemu_version qver = { 0 };
+	bool have_qemu;
 	size_t runnable = 0, need_images = 0;
 	long cpus;
 	int status;
@@ -426,6 +468,13 @@ int main(int argc, char **argv)
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
 	load_expectations(&o, exe_dir, &expect);
+	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
+	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
+			      sizeof(qemu_err)) == 0;
+	host_facts(&host);
+	if (have_qemu && expect.uses_qemu)
+		qemu_version_fact(&qemu, log_dir, &qver, &host);
+	expect_set_host(&expect, &host);
 
 	env.arch = o.arch;
 	env.accel = o.accel;
@@ -463,8 +512,8 @@ int main(int argc, char **argv)
 		die(EXIT_ENV, "no images for %s: tried %s (build them, or give --images DIR)",
 		    arch_name(o.arch), t);
 	}
-	if (runnable && qemu_find(o.qemu, o.arch, arch_host(), &qemu, err, sizeof(err)) < 0)
-		die(EXIT_ENV, "%s", err);
+	if (runnable && !have_qemu)
+		die(EXIT_ENV, "%s", qemu_err);
 	bios = find_firmware(arch_info(o.arch), &qemu, images, runnable);
 	if (o.accel == ACCEL_AUTO && !env.kvm_ok && runnable)
 		warn("note: KVM not usable (%s); running under TCG", kvm_why);
@@ -478,12 +527,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
 	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
 		warn("log folder %s; no logs kept", err);
 		free(log_dir);
 		log_dir = NULL;
 	}
+	if (log_dir && qver.probed && qemu_version_save(qemu.path, log_dir, &qver) < 0)
+		warn("%s/%s: %s", log_dir, QEMUVER_CACHE_FILE, strerror(errno));
 	/* a closed stdout is a write error to report, not a silent death
 	 * that would leave the QEMUs running */
 	signal(SIGPIPE, SIG_IGN);
