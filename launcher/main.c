@@ -54,6 +54,7 @@ struct options {
 	bool list;
 	bool dry_run;
 	bool verbose;
+	bool brief;
 	unsigned jobs;		/* 0: online CPUs */
 	enum accel accel;
 	enum arch arch;
@@ -92,7 +93,7 @@ static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
 }
 
 static const char usage_text[] =
-	"usage: kvm-unit-tests [-alnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
+	"usage: kvm-unit-tests [-ablnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
 	"                      [--arch arch] [--qemu path] [--images dir]\n"
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
 	"                      [--expect file] [--junit file] [--shard k/n]\n"
@@ -124,6 +125,7 @@ static void __attribute__((noreturn)) help(void)
 	      "      --timeout-factor F  multiply every timeout by F\n"
 	      "      --log-dir DIR     keep each test's log in DIR\n"
 	      "  -v, --verbose         copy guest output to stderr\n"
+	      "  -b, --brief           one plain line per test for people, not TAP\n"
 	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
 	      "      --expect FILE     known failures and skips (repeatable; default:\n"
 	      "                        the installed known-failures.md)\n"
@@ -166,6 +168,7 @@ static const struct option long_options[] = {
 	{ "timeout-factor", required_argument, NULL, OPT_TIMEOUT_FACTOR },
 	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "brief", no_argument, NULL, 'b' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
@@ -212,7 +215,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->accel = ACCEL_AUTO;
 	o->arch = ARCH_NONE;
 	o->timeout_factor = 1.0;
-	while ((c = getopt_long(argc, argv, "ag:hj:lnvV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "abg:hj:lnvV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -233,6 +236,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case 'b':
+			o->brief = true;
 			break;
 		case 'V':
 			printf("kvm-unit-tests %s\n", PACKAGE_VERSION);
@@ -475,6 +481,7 @@ int main(int argc, char **argv)
 	if (have_qemu && expect.uses_qemu)
 		qemu_version_fact(&qemu, log_dir, &qver, &host);
 	expect_set_host(&expect, &host);
+	env.outer = host.outer;
 
 	env.arch = o.arch;
 	env.accel = o.accel;
@@ -547,14 +554,20 @@ int main(int argc, char **argv)
 		.log_dir = log_dir,
 		.qemu_base = qemu.base,
 		.tap = stdout,
+		.style = o.brief ? TAP_BRIEF : TAP_FULL,
 		.on_result = junit ? junit_collect : NULL,
 		.on_result_arg = junit,
 	};
 	durations_load(log_dir, &durations);
 	ropts.order = order = cost_run_order(items, sel.n, &durations);
-	tap_begin(stdout, sel.n);
+	tap_begin(stdout, ropts.style, sel.n);
 	fflush(stdout);
 	run_all(items, sel.n, &ropts, &sum);
+	if (!sum.output_error) {
+		tap_summary(stdout, sel.n, &sum.counts);
+		if (fflush(stdout) == EOF)
+			sum.output_error = true;
+	}
 	durations_record(&durations, items, sel.n);
 	if (log_dir && durations_save(log_dir, &durations) < 0)
 		warn("%s/%s: %s", log_dir, COST_DURATIONS_FILE, strerror(errno));

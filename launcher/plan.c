@@ -95,6 +95,7 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 	it->test = t;
 	it->res.name = t->name;
 	it->res.accel = ACCEL_AUTO;
+	it->res.outer = env->outer;
 	if (t->arches && !(t->arches & ARCH_BIT(env->arch))) {
 		char *want = arch_list(t->arches);
 

@@ -27,6 +27,7 @@ struct plan_env {
 	const char *bios;
 	double timeout_factor;
 	unsigned online_cpus;
+	enum expect_outer outer;	/* for the results' YAML */
 };
 
 void plan_item(const struct plan_env *env, const struct cfg_test *t,

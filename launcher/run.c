@@ -310,6 +310,16 @@ fail:
 	return -1;
 }
 
+/* One result out: TAP (or --brief), the JUnit hook, the summary counts. */
+static void print_result(struct runner *rn, struct run_item *it)
+{
+	progress_clear(&rn->progress);
+	tap_print(rn->o->tap, rn->o->style, ++rn->printed, &it->res);
+	tap_count(&rn->sum->counts, &it->res);
+	if (rn->o->on_result)
+		rn->o->on_result(&it->res, rn->o->on_result_arg);
+}
+
 static void print_ready(struct runner *rn)
 {
 	FILE *tap = rn->o->tap;
@@ -317,10 +327,7 @@ static void print_ready(struct runner *rn)
 	while (rn->next_print < rn->n && rn->done[rn->next_print]) {
 		struct run_item *it = &rn->items[rn->next_print++];
 
-		progress_clear(&rn->progress);
-		tap_result(tap, ++rn->printed, &it->res);
-		if (rn->o->on_result)
-			rn->o->on_result(&it->res, rn->o->on_result_arg);
+		print_result(rn, it);
 		if (fflush(tap) == EOF || ferror(tap))
 			rn->sum->output_error = true;
 		/* printed: its report lines need not stay in memory */
@@ -523,13 +530,10 @@ static void interrupt(struct runner *rn)
 	for (size_t i = rn->next_print; i < rn->n; i++) {
 		if (!rn->done[i])
 			continue;
-		progress_clear(&rn->progress);
-		tap_result(rn->o->tap, ++rn->printed, &rn->items[i].res);
-		if (rn->o->on_result)
-			rn->o->on_result(&rn->items[i].res, rn->o->on_result_arg);
+		print_result(rn, &rn->items[i]);
 	}
 	progress_clear(&rn->progress);
-	tap_bail_out(rn->o->tap, "interrupted");
+	tap_bail_out(rn->o->tap, rn->o->style, "interrupted");
 	if (fflush(rn->o->tap) == EOF)
 		rn->sum->output_error = true;
 }
