@@ -67,6 +67,8 @@ static const char *failure_type(const struct test_result *r)
 		return "exec-failed";
 	case END_INTERRUPTED:
 		return "interrupted";
+	case END_NOT_RUN:
+		return "not-run";
 	default:
 		return r->gout.counts[REPORT_FAIL] ? "assertion" : "status";
 	}

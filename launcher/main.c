@@ -502,23 +502,29 @@ int main(int argc, char **argv)
 	env.online_cpus = cpus > 0 ? (unsigned)cpus : 1;
 
 	items = xcalloc(sel.n, sizeof(*items));
+	/* a folder given is one that should hold the images */
+	env.arch_built = paths_arch_built(o.arch) || o.images ||
+			 (getenv("KUT_IMAGES") && *getenv("KUT_IMAGES"));
 	for (size_t i = 0; i < sel.n; i++) {
 		plan_item(&env, sel.tests[i], &items[i]);
 		runnable += !items[i].skip;
-		need_images += !images && items[i].skip &&
-			       !strncmp(items[i].res.verdict.reason, "image ", 6);
+		need_images += items[i].image_missing;
 	}
 	if (o.list) {
 		plan_print_list(stdout, items, sel.n);
 		status = fflush(stdout) ? EXIT_FAILED : EXIT_PASS;
 		goto out;
 	}
-	if (need_images) {
+	/* no image at all: the environment is wrong, not each test */
+	if (need_images && !runnable && !images) {
 		char *t = strv_join(&tried, ", ");
 
 		die(EXIT_ENV, "no images for %s: tried %s (build them, or give --images DIR)",
 		    arch_name(o.arch), t);
 	}
+	if (need_images && !runnable)
+		die(EXIT_ENV, "no images for %s in %s: none of the %zu selected tests' images is there",
+		    arch_name(o.arch), images, need_images);
 	if (runnable && !have_qemu)
 		die(EXIT_ENV, "%s", qemu_err);
 	bios = find_firmware(arch_info(o.arch), &qemu, images, runnable);

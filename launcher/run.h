@@ -21,6 +21,7 @@ struct run_item {
 	const struct cfg_test *test;
 	struct test_result res;	/* res.verdict is set already when skipped */
 	bool skip;		/* decided before running: nothing to start */
+	bool image_missing;	/* skip is a failure: the image is not there */
 	double timeout;		/* seconds, scaled */
 	char *image;		/* the image to boot */
 	unsigned smp;		/* vCPUs, $MAX_SMP resolved */

@@ -195,8 +195,8 @@ fi
 
 # --- a test image missing, empty or truncated ----------------------------------
 kut_faults --accel tcg missing pass
-check "image_missing_skips_with_the_reason" tap_directive missing SKIP
-check "image_missing_names_the_file" out_has "missing # SKIP .*no-such-image\.flat"
+check "image_missing_fails" tap_not_ok missing
+check "image_missing_names_the_file" yaml_has missing "reason: .*no-such-image\.flat"
 check "image_missing_other_test_runs" tap_ok pass
 
 sel_image=$(dirname "$KUT")/images/x86_64/selftest.flat
