@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accel.h"
@@ -452,6 +453,7 @@ int main(int argc, char **argv)
 	struct junit *junit = NULL;
 	FILE *junit_out = NULL;
 	struct durations durations = { 0 };
+	struct timespec t0, t1;
 	size_t *order = NULL;
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
 	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
@@ -568,7 +570,9 @@ int main(int argc, char **argv)
 	ropts.order = order = cost_run_order(items, sel.n, &durations);
 	tap_begin(stdout, ropts.style, sel.n);
 	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_all(items, sel.n, &ropts, &sum);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!sum.output_error) {
 		tap_summary(stdout, sel.n, &sum.counts);
 		if (fflush(stdout) == EOF)
@@ -581,7 +585,21 @@ int main(int argc, char **argv)
 		warn("stdout: %s", strerror(errno ? errno : EIO));
 	status = exit_status(&sum);
 	if (junit) {
-		bool bad = junit_write(junit, junit_out) < 0;
+		bool bad;
+
+		junit_set_wall(junit, (double)(t1.tv_sec - t0.tv_sec) +
+					      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		if (sum.interrupted) {
+			const struct tap_counts *c = &sum.counts;
+			size_t done = c->passed + c->failed + c->skipped +
+				      c->known + c->fixed;
+			char why[64];
+
+			snprintf(why, sizeof(why), "interrupted by SIG%s",
+				 sigabbrev_np(sum.signal) ? sigabbrev_np(sum.signal) : "?");
+			junit_set_interrupted(junit, why, sel.n - done);
+		}
+		bad = junit_write(junit, junit_out) < 0;
 
 		if (fclose(junit_out) == EOF || bad) {
 			warn("--junit %s: %s", o.junit, strerror(errno));

@@ -504,7 +504,31 @@ static void start_more(struct runner *rn)
 	}
 }
 
-static void interrupt(struct runner *rn)
+/* A test cut short by the interruption: a failure of its own, reported
+ * with the others (issue 16 item 2), never silently dropped. */
+static void cut_short(struct runner *rn, struct job *j, const char *why)
+{
+	struct run_item *it = j->item;
+	struct test_result *r = &it->res;
+
+	r->secs = now_s() - j->start;
+	run_end_free(&r->end);
+	r->end.kind = END_INTERRUPTED;
+	r->end.detail = xasprintf("%s after %.2fs, while the test was running",
+				  why, r->secs);
+	verdict_free(&r->verdict);
+	verdict_decide(&r->gout, &r->end, &it->vctx, &r->verdict);
+	if (j->log) {
+		fputs("# interrupted\n", j->log);
+		log_footer(j->log, r);
+		fclose(j->log);
+		j->log = NULL;
+	}
+	rn->done[it - rn->items] = true;
+	account(rn, it);
+}
+
+static void interrupt(struct runner *rn, const char *why)
 {
 	for (size_t i = 0; i < rn->o->jobs; i++) {
 		struct job *j = &rn->jobs[i];
@@ -517,10 +541,7 @@ static void interrupt(struct runner *rn)
 				;
 		close_fd(j, 1);
 		close_fd(j, 2);
-		if (j->log) {
-			fputs("# interrupted\n", j->log);
-			fclose(j->log);
-		}
+		cut_short(rn, j, why);
 		free(j->detail);
 		memset(j, 0, sizeof(*j));
 	}
@@ -533,7 +554,7 @@ static void interrupt(struct runner *rn)
 		print_result(rn, &rn->items[i]);
 	}
 	progress_clear(&rn->progress);
-	tap_bail_out(rn->o->tap, rn->o->style, "interrupted");
+	tap_bail_out(rn->o->tap, rn->o->style, why);
 	if (fflush(rn->o->tap) == EOF)
 		rn->sum->output_error = true;
 }
@@ -543,9 +564,13 @@ static bool handle_signals(struct runner *rn)
 	struct signalfd_siginfo si;
 	bool stop_all = false;
 
-	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si))
-		if (si.ssi_signo != SIGCHLD)
-			stop_all = true;
+	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (!stop_all)
+			rn->sum->signal = (int)si.ssi_signo;
+		stop_all = true;
+	}
 	return stop_all;
 }
 
@@ -578,7 +603,12 @@ static void loop(struct runner *rn)
 		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents && handle_signals(rn)) {
-			interrupt(rn);
+			char why[64];
+
+			snprintf(why, sizeof(why), "interrupted by SIG%s",
+				 sigabbrev_np(rn->sum->signal) ?
+				 sigabbrev_np(rn->sum->signal) : "?");
+			interrupt(rn, why);
 			break;
 		}
 		for (size_t k = 1; k < np; k++) {
@@ -599,7 +629,7 @@ static void loop(struct runner *rn)
 		start_more(rn);
 		print_ready(rn);
 		if (rn->sum->output_error) {
-			interrupt(rn);
+			interrupt(rn, "standard output closed");
 			rn->sum->interrupted = false;
 			break;
 		}

@@ -47,6 +47,7 @@ struct run_summary {
 	size_t failed;
 	struct tap_counts counts;	/* of the results printed */
 	bool interrupted;
+	int signal;		/* the signal that interrupted the run */
 	bool output_error;	/* writing the TAP failed (EPIPE...) */
 };
 
