@@ -205,6 +205,15 @@ kvm-internal-error)
 	# Real QEMU stops the vCPU and waits for a monitor that never comes.
 	exec sleep 1000000
 	;;
+warn-located)
+	# QEMU's warnings while it parses an option carry the option as a
+	# location; KVM prints this one when -smp exceeds the host's CPUs.
+	echo "qemu-system-x86_64: -accel kvm: warning: Number of SMP cpus requested (4) exceeds the recommended cpus supported by KVM (2)" >&2
+	echo "qemu-system-x86_64: -cpu qemu64,+rdpid: warning: host doesn't support requested feature: CPUID.07H:ECX.rdpid [bit 22]" >&2
+	sleep 1
+	echo "PASS: fake: ran after the warnings"
+	summary 1 0 0 0 0
+	;;
 argv-echo)
 	if [ -d "$state" ]; then
 		printf '%s\0' "$0" "$@" >"$state/argv"
