@@ -3,7 +3,8 @@
  * FP/SIMD state: each CPU's registers are its own (a pattern loaded on every
  * CPU at once reads back intact on each), exceptions taken meanwhile leave
  * them alone, and FPCR/FPSCR.RMode rounds as Arm ARM A1.5.2 / C5.2.8 (FPCR)
- * and DDI 0406C A2.7.7 (FPSCR) say.
+ * and DDI 0406C A2.7.7 (FPSCR) say; with "trap", disabled FP traps
+ * (CPACR_EL1.FPEN, FPEXC.EN).
  */
 #include "libcflat.h"
 #include "arm/exceptions.h"
@@ -61,6 +62,33 @@ static void fpcr_write(u32 v)
 	__asm__ __volatile__("msr fpcr, %0" :: "r"((u64)v));
 }
 
+#define CPACR_FPEN	(3ul << 20)
+
+static void fp_touch(void *arg)
+{
+	(void)arg;
+	__asm__ __volatile__("fmov d0, xzr" ::: "memory");
+}
+
+/* CPACR_EL1.FPEN 0b00 traps FP/SIMD at EL1 with EC 0x07 (D19.2.30) */
+static void test_trap(void)
+{
+	u64 cpacr = read_sysreg(cpacr_el1);
+	struct exc_info info;
+
+	write_sysreg(cpacr & ~CPACR_FPEN, cpacr_el1);
+	isb();
+	run_catching(fp_touch, NULL, &info);
+	write_sysreg(cpacr, cpacr_el1);
+	isb();
+	report(info.kind == EXC_OTHER && info.ec == 0x07, "FMOV with "
+	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07)",
+	       exc_kind_name(info.kind), info.ec);
+	run_catching(fp_touch, NULL, &info);
+	report(info.kind == EXC_NONE, "with FPEN 0b11 it runs (got %s)",
+	       exc_kind_name(info.kind));
+}
+
 static bool fp_present(void)
 {
 	/* ID_AA64PFR0_EL1.FP, bits 19:16: 0xf is not implemented */
@@ -102,6 +130,45 @@ static void fpcr_write(u32 v)
 	__asm__ __volatile__(FPU_ASM "vmsr fpscr, %0" :: "r"(v));
 }
 
+#define FPEXC_EN	(1u << 30)
+
+static void fp_touch(void *arg)
+{
+	(void)arg;
+	__asm__ __volatile__(FPU_ASM "vmov.f64 d0, #1.0" ::: "memory");
+}
+
+static u32 fpexc_read(void)
+{
+	u32 v;
+
+	__asm__ __volatile__(FPU_ASM "vmrs %0, fpexc" : "=r"(v));
+	return v;
+}
+
+static void fpexc_write(u32 v)
+{
+	__asm__ __volatile__(FPU_ASM "vmsr fpexc, %0" :: "r"(v));
+	isb();
+}
+
+/* FPEXC.EN 0 makes VFP/Advanced SIMD instructions UNDEFINED (DDI 0406C
+ * B1.11.4, B6.1.39) */
+static void test_trap(void)
+{
+	u32 fpexc = fpexc_read();
+	struct exc_info info;
+
+	fpexc_write(fpexc & ~FPEXC_EN);
+	run_catching(fp_touch, NULL, &info);
+	fpexc_write(fpexc);
+	report(info.kind == EXC_UNDEF, "VMOV with FPEXC.EN 0 is undefined "
+	       "(got %s)", exc_kind_name(info.kind));
+	run_catching(fp_touch, NULL, &info);
+	report(info.kind == EXC_NONE, "with FPEXC.EN 1 it runs (got %s)",
+	       exc_kind_name(info.kind));
+}
+
 static bool fp_present(void)
 {
 	u32 mvfr0;
@@ -130,7 +197,7 @@ static void fill_and_check(void *arg)
 	fp_store(readback[cpu]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	/* IEEE 754 doubles: 1.0, and 1.5 ulp of 1.0 (2^-52 * 1.5) */
 	const u64 one = 0x3ff0000000000000ull, tiny = 0x3cb8000000000000ull;
@@ -141,6 +208,11 @@ int main(void)
 	if (!fp_present()) {
 		report_skip("no FP/SIMD with 32 registers (ID_AA64PFR0_EL1.FP "
 			    "/ MVFR0.A_SIMD)");
+		return report_summary();
+	}
+	if (argc > 1 && !strcmp(argv[1], "trap")) {
+		report_prefix_push("trap");
+		test_trap();
 		return report_summary();
 	}
 	on_cpus(fill_and_check, NULL);

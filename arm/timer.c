@@ -4,7 +4,8 @@
  * CNTP_CTL_EL0 / CNTV_CTL_EL0 and their CVAL/TVAL; AArch32 G8.2): the
  * compare value fires the DT's PPI no earlier than it should and within a
  * generous bound, IMASK masks it without hiding ISTATUS, TVAL is the signed
- * distance to CVAL, and a disabled timer stays quiet.
+ * distance to CVAL, and a disabled timer stays quiet; with "smp", on every
+ * CPU.
  */
 #include "libcflat.h"
 #include "arm/gic.h"
@@ -137,7 +138,18 @@ static void test_timer(struct timer *t)
 	report_prefix_pop();
 }
 
-int main(void)
+/* Each CPU has its own timers and its own copy of their PPIs (D11.2.1;
+ * IHI 0069H 2.2.1): the same checks on every CPU in turn. */
+static void timers_on_this_cpu(void *arg)
+{
+	(void)arg;
+	report_prefix_pushf("cpu %u", smp_id());
+	for (unsigned i = 0; i < ARRAY_SIZE(timers); i++)
+		test_timer(&timers[i]);
+	report_prefix_pop();
+}
+
+int main(int argc, char **argv)
 {
 	report_prefix_push("timer");
 	report_info("CNTFRQ %llu Hz", (unsigned long long)timer_freq());
@@ -149,6 +161,11 @@ int main(void)
 	}
 	install_irq_handler(irq_handler);
 	gic_enable_defaults();
+	if (argc > 1 && !strcmp(argv[1], "smp")) {
+		for (unsigned c = 0; c < nr_cpus; c++)
+			on_cpu(c, timers_on_this_cpu, NULL);
+		return report_summary();
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(timers); i++)
 		test_timer(&timers[i]);
 	return report_summary();
