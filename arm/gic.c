@@ -6,7 +6,7 @@
  * the one the device tree describes (cfg: machine = virt,gic-version=N); the
  * test's first argument says which it expects.
  *
- * usage: gic ipi|mmio|active|its-introspection
+ * usage: gic v2|v3 ipi|mmio|active|priority|its-introspection
  */
 #include "libcflat.h"
 #include "arm/gic.h"
@@ -138,6 +138,35 @@ static void test_active(void)
 	writel(bit, base + GICD_ICACTIVER + spi / 32 * 4);
 	report(!gic_irq_active(spi), "SPI %u inactive after a GICD_ICACTIVER "
 	       "write", spi);
+	report_prefix_pop();
+}
+
+static void pmr_write(u32 v)
+{
+	if (gic_version() == 2)
+		writel(v, (u8 *)gicv2_cpu_base() + GICC_PMR);
+	else
+		icc_pmr_write(v);
+}
+
+/* An interrupt is signalled only when its priority is higher (lower value)
+ * than the priority mask (IHI 0048B 3.3.2; IHI 0069H 4.8.6). */
+static void test_priority(void)
+{
+	report_prefix_push("priority");
+	irqs_on(NULL);
+	reset_counts();
+	pmr_write(0x80);		/* the SGI's 0xa0 is masked */
+	gic_send_sgi(0, IPI_SGI);
+	udelay(20000);
+	report(received[0] == 0 && gic_irq_pending(IPI_SGI), "PMR 0x80 holds "
+	       "a priority 0xa0 SGI pending (taken %d, pending %d)",
+	       received[0], gic_irq_pending(IPI_SGI));
+	pmr_write(0xf0);
+	wait_flag(&received[0], WAIT_US);
+	report(received[0] == 1 && last_intid[0] == IPI_SGI, "PMR 0xf0 lets it "
+	       "through (taken %d, INTID %d)", received[0], last_intid[0]);
+	report(!gic_irq_pending(IPI_SGI), "no longer pending");
 	report_prefix_pop();
 }
 
@@ -386,6 +415,8 @@ int main(int argc, char **argv)
 		test_ipi();
 	else if (!strcmp(argv[2], "active"))
 		test_active();
+	else if (!strcmp(argv[2], "priority"))
+		test_priority();
 	else if (!strcmp(argv[2], "mmio"))
 		want == 2 ? test_mmio_v2() : test_mmio_v3();
 	else if (!strcmp(argv[2], "its-introspection"))

@@ -67,7 +67,7 @@ static bool quiet_for(u64 us)
 
 static void test_timer(struct timer *t)
 {
-	u64 now, cval, ticks = timer_us_to_ticks(2000);
+	u64 now, cval, far, ticks = timer_us_to_ticks(2000);
 	s32 tval;
 	u32 ctl;
 
@@ -94,20 +94,24 @@ static void test_timer(struct timer *t)
 	       "IMASK keeps the PPI from being pending or taken (taken %d, "
 	       "pending %d)", fired, gic_irq_pending(t->intid));
 
-	/* TVAL = CVAL - count, signed 32 bits (D11.2.4) */
+	/* TVAL = CVAL - count, signed 32 bits (D11.2.4); 10 s of ticks, so
+	 * a vCPU held off by a loaded host cannot cross it */
+	far = MIN(timer_freq() * 10, (u64)INT32_MAX / 2);
 	now = t->count();
-	t->cval_write(now + 1000000);
+	t->cval_write(now + far);
 	tval = t->tval_read();
-	report(tval > 0 && tval <= 1000000, "TVAL with CVAL 1000000 ahead "
-	       "(got %d, want (0, 1000000])", tval);
-	t->cval_write(t->count() - 1000000);
+	report(tval > 0 && tval <= (s64)far, "TVAL with CVAL %llu ahead (got "
+	       "%d, want (0, %llu])", (unsigned long long)far, tval,
+	       (unsigned long long)far);
+	t->cval_write(t->count() - far);
 	tval = t->tval_read();
-	report(tval <= -1000000, "TVAL with CVAL 1000000 behind is negative "
-	       "(got %d, want <= -1000000)", tval);
+	report(tval <= -(s64)far, "TVAL with CVAL %llu behind is negative "
+	       "(got %d, want <= -%llu)", (unsigned long long)far, tval,
+	       (unsigned long long)far);
 	now = t->count();
-	t->tval_write(500000);
+	t->tval_write(far);
 	cval = t->cval_read();
-	report(cval >= now + 500000 && cval <= t->count() + 500000,
+	report(cval >= now + far && cval <= t->count() + far,
 	       "a TVAL write sets CVAL to count + TVAL (got %#llx, count "
 	       "was %#llx)", (unsigned long long)cval, (unsigned long long)now);
 
