@@ -56,6 +56,7 @@ struct options {
 	bool dry_run;
 	bool verbose;
 	bool brief;
+	bool no_default_expect;
 	unsigned jobs;		/* 0: online CPUs */
 	enum accel accel;
 	enum arch arch;
@@ -97,7 +98,8 @@ static const char usage_text[] =
 	"usage: kvm-unit-tests [-ablnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
 	"                      [--arch arch] [--qemu path] [--images dir]\n"
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
-	"                      [--expect file] [--junit file] [--shard k/n]\n"
+	"                      [--expect file] [--no-default-expect]\n"
+	"                      [--junit file] [--shard k/n]\n"
 	"                      [test|glob ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -128,8 +130,9 @@ static void __attribute__((noreturn)) help(void)
 	      "  -v, --verbose         copy guest output to stderr\n"
 	      "  -b, --brief           one plain line per test for people, not TAP\n"
 	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
-	      "      --expect FILE     known failures and skips (repeatable; default:\n"
-	      "                        the installed known-failures.md)\n"
+	      "      --expect FILE     known failures and skips (repeatable), added to\n"
+	      "                        the project's known-failures.md\n"
+	      "      --no-default-expect  do not read the project's known-failures.md\n"
 	      "      --junit FILE      also write the results to FILE as JUnit XML\n"
 	      "      --shard K/N       run part K of N cost-balanced parts of the\n"
 	      "                        selection (the same split on every host)\n"
@@ -154,6 +157,7 @@ enum {
 	OPT_EXPECT,
 	OPT_JUNIT,
 	OPT_SHARD,
+	OPT_NO_DEFAULT_EXPECT,
 };
 
 static const struct option long_options[] = {
@@ -172,6 +176,7 @@ static const struct option long_options[] = {
 	{ "brief", no_argument, NULL, 'b' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "no-default-expect", no_argument, NULL, OPT_NO_DEFAULT_EXPECT },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "version", no_argument, NULL, 'V' },
@@ -277,6 +282,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPECT:
 			strv_push(&o->expect, optarg);
 			break;
+		case OPT_NO_DEFAULT_EXPECT:
+			o->no_default_expect = true;
+			break;
 		case OPT_JUNIT:
 			o->junit = optarg;
 			break;
@@ -321,22 +329,33 @@ static void load_catalog(const struct options *o, struct cfg *cfg)
 		die(EXIT_USAGE, "built-in %s", err);
 }
 
+/* The project's list (unless --no-default-expect), then each --expect
+ * list, which adds to it. An entry of a user's list that names no test of
+ * the catalog is a typo or a stale entry: a warning names it. */
 static void load_expectations(const struct options *o, const char *exe_dir,
-			      struct expect_list *list)
+			      const struct cfg *cfg, struct expect_list *list)
 {
 	char err[ERRLEN];
+	size_t first;
 	char *def;
 
+	if (!o->no_default_expect) {
+		/* absent (an install without it) is fine */
+		def = paths_known_failures(exe_dir);
+		if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "%s", err);
+		free(def);
+	}
+	first = list->n;
 	for (size_t i = 0; i < o->expect.n; i++)
 		if (expect_load(o->expect.v[i], false, list, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "--expect %s", err);
-	if (o->expect.n)
-		return;
-	/* the project's list applies when the user gives none; absent is fine */
-	def = paths_known_failures(exe_dir);
-	if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
-		die(EXIT_USAGE, "%s", err);
-	free(def);
+	/* entries for another arch name another arch's catalog */
+	for (size_t i = first; i < list->n; i++)
+		if ((list->v[i].arches & ARCH_BIT(o->arch)) &&
+		    !expect_entry_names_a_test(&list->v[i], cfg))
+			warn("warning: %s: '%s' matches no test of %s", list->v[i].where,
+			     list->v[i].test_glob, cfg->name);
 }
 
 /* The facts an expect list's WHERE conditions test besides arch and accel:
@@ -475,7 +494,7 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "%s", err);
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
-	load_expectations(&o, exe_dir, &expect);
+	load_expectations(&o, exe_dir, &cfg, &expect);
 	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
 	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
 			      sizeof(qemu_err)) == 0;
