@@ -116,7 +116,8 @@ static void __attribute__((noreturn)) help(void)
 	      "  test|glob ...         tests by unittests.cfg name or shell glob\n"
 	      "  -g, --group GROUP     the tests of GROUP (repeatable)\n"
 	      "  -a, --all             the default set plus the nodefault tests\n"
-	      "  -l, --list            list the tests, and why any would be skipped here\n"
+	      "  -l, --list            list every test (nodefault ones marked), and\n"
+	      "                        why any would be skipped here\n"
 	      "  -j, --jobs N          run N tests at once (default: online CPUs)\n"
 	      "      --accel ACCEL     kvm, tcg or auto (default: auto, KVM if usable)\n"
 	      "      --arch ARCH       guest arch: x86_64, i386, aarch64, arm, ppc64le,\n"
@@ -358,6 +359,23 @@ static void load_expectations(const struct options *o, const char *exe_dir,
 			     list->v[i].test_glob, cfg->name);
 }
 
+/* --log-dir DIR or the default, with an <arch>/ folder under it: i386 and
+ * x86_64 runs have tests of the same names, and .durations differ. Nothing
+ * is created here: only a run that starts tests creates it. */
+static char *log_dir_for(const struct options *o, const char *exe_dir,
+			 const char **why)
+{
+	char *base = o->log_dir ? xstrdup(o->log_dir) :
+				  paths_default_log_dir(exe_dir, why);
+	char *dir;
+
+	if (!base)
+		return NULL;
+	dir = xasprintf("%s/%s", base, arch_name(o->arch));
+	free(base);
+	return dir;
+}
+
 /* The facts an expect list's WHERE conditions test besides arch and accel:
  * the running kernel's version (uname -r: inside --host-kernel, the kernel
  * under test) and what that kernel runs on ($KUT_OUTER_ACCEL). */
@@ -477,6 +495,7 @@ int main(int argc, char **argv)
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
 	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
 	char qemu_err[ERRLEN] = "";
+	const char *no_log_why = NULL;
 	struct expect_host host;
 	struct qemu_version qver = { 0 };
 	bool have_qemu;
@@ -490,12 +509,14 @@ int main(int argc, char **argv)
 	exe_dir = paths_exe_dir();
 
 	load_catalog(&o, &cfg);
-	if (select_tests(&cfg, &o.patterns, &o.groups, o.all, &sel, err, sizeof(err)) < 0)
+	/* --list shows every test (nodefault ones marked) unless told which */
+	if (select_tests(&cfg, &o.patterns, &o.groups, o.all || o.list, &sel, err,
+			 sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
 	load_expectations(&o, exe_dir, &cfg, &expect);
-	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
+	log_dir = log_dir_for(&o, exe_dir, &no_log_why);
 	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
 			      sizeof(qemu_err)) == 0;
 	host_facts(&host);
@@ -561,6 +582,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (!log_dir)
+		warn("no log folder: %s; no logs kept (give --log-dir DIR)", no_log_why);
 	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
 		warn("log folder %s; no logs kept", err);
 		free(log_dir);
@@ -600,8 +623,13 @@ int main(int argc, char **argv)
 	durations_record(&durations, items, sel.n);
 	if (log_dir && durations_save(log_dir, &durations) < 0)
 		warn("%s/%s: %s", log_dir, COST_DURATIONS_FILE, strerror(errno));
-	if (sum.output_error)
-		warn("stdout: %s", strerror(errno ? errno : EIO));
+	if (sum.output_error) {
+		const struct tap_counts *c = &sum.counts;
+
+		warn("standard output closed: stopped, %zu of %zu tests not run",
+		     sel.n - (c->passed + c->failed + c->skipped + c->known + c->fixed),
+		     sel.n);
+	}
 	status = exit_status(&sum);
 	if (junit) {
 		bool bad;

@@ -126,7 +126,7 @@ E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=7.2.0)
 kut --expect "$E2E/qemu-old.txt" fail
 check "qemu_lt_holds_on_an_older_qemu" tap_directive fail TODO
 check "qemu_version_probed_once" test "$(probes)" -eq 1
-check "qemu_version_is_cached_in_the_log_folder" grep -q " 7\.2\.0 $FAKE\$" "$E2E/logs/.qemu-versions"
+check "qemu_version_is_cached_in_the_log_folder" grep -q " 7\.2\.0 $FAKE\$" "$E2E/logs/x86_64/.qemu-versions"
 kut --expect "$E2E/qemu-old.txt" fail pass
 check "qemu_version_cache_spares_the_probe" test "$(probes)" -eq 1
 check "qemu_lt_still_holds_from_the_cache" tap_directive fail TODO
@@ -142,7 +142,7 @@ expect_file qemu-range.txt "fail fail qemu>=10.0,qemu<10.1 only in 10.0.x"
 kut --expect "$E2E/qemu-range.txt" fail
 check "qemu_range_holds_inside" tap_directive fail TODO
 E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=garbage)
-rm -f "$E2E/logs/.qemu-versions"
+rm -f "$E2E/logs/x86_64/.qemu-versions"
 kut --expect "$E2E/qemu-range.txt" fail
 check "qemu_unknown_version_holds_no_condition" no_todo fail
 check "qemu_unknown_version_is_said" err_has "QEMU version unknown"

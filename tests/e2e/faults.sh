@@ -172,7 +172,7 @@ kut_raw --qemu "$FAULT_QEMU" --images "$E2E/img" --config "$FCFG" \
 check "log_dir_unusable_still_passes" rc_is 0
 check "log_dir_unusable_result_on_stdout" tap_ok pass
 check "log_dir_unusable_warns_once" test "$(grep -c 'no logs kept' "$E2E/err")" -eq 1
-check "log_dir_unusable_names_the_folder" err_has "log folder .*/no-expectations.txt/logs: Not a directory"
+check "log_dir_unusable_names_the_folder" err_has "log folder .*/no-expectations.txt/logs/x86_64: Not a directory"
 
 full=$E2E/full
 mkdir -p "$full"
