@@ -20,7 +20,8 @@ E2E_TESTS = \
 	tests/e2e/shard.sh \
 	tests/e2e/schedule.sh \
 	tests/e2e/exec-count.sh \
-	tests/e2e/faults.sh
+	tests/e2e/faults.sh \
+	tests/e2e/images.sh
 
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) \

@@ -27,7 +27,12 @@ if [ -z "$kernel" ]; then
 	for arg in "$@"; do
 		case $arg in
 		-version | --version)
-			echo "QEMU emulator version 7.2.0 (kvm-unit-tests fake)"
+			# $KUT_FAKE_QEMU_VERSION: the version to claim; each
+			# probe is counted in $KUT_E2E_STATE/version-probes
+			if [ -n "${KUT_E2E_STATE:-}" ] && [ -d "$KUT_E2E_STATE" ]; then
+				echo $$ >>"$KUT_E2E_STATE/version-probes"
+			fi
+			echo "QEMU emulator version ${KUT_FAKE_QEMU_VERSION:-7.2.0} (kvm-unit-tests fake)"
 			echo "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers"
 			exit 0
 			;;
@@ -92,7 +97,16 @@ skip)
 	summary 1 0 0 1 77
 	;;
 sleep2)
-	sleep 2
+	# Start and end times in ns go to <state>/sleep-intervals, so a test
+	# can tell overlapping runs from sequential ones without timing the
+	# whole launcher (which a loaded machine stretches).
+	if [ -d "$state" ]; then
+		t0=$(date +%s%N)
+		sleep 2
+		echo "$t0 $(date +%s%N)" >>"$state/sleep-intervals"
+	else
+		sleep 2
+	fi
 	echo "PASS: fake: slept 2 s"
 	summary 1 0 0 0 0
 	;;
