@@ -12,6 +12,8 @@ struct test_result {
 	const char *name;
 	bool ran;		/* QEMU was started */
 	enum accel accel;	/* used, or that would have been; AUTO: none */
+	const char *outer;	/* what that KVM ran on ("tcg", "kvm": the
+				 * --host-kernel setup), or NULL: a real host */
 	double secs;
 	struct verdict verdict;
 	struct guest_output gout;

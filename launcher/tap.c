@@ -124,6 +124,8 @@ static void put_yaml(FILE *out, const struct test_result *r)
 		yaml_key(out, "note", v->note);
 	if (r->ran) {
 		fprintf(out, "  accel: %s\n", accel_name(r->accel));
+		if (r->outer)
+			fprintf(out, "  outer: %s\n", r->outer);
 		fprintf(out, "  duration_s: %.2f\n", r->secs);
 		if (v->have_status)
 			fprintf(out, "  status: %d\n", v->status);
@@ -221,11 +223,15 @@ void tap_result(FILE *out, unsigned num, const struct test_result *r)
 		fputs(v->kind == VERDICT_SKIP ? " # SKIP " : " # TODO ", out);
 		put_text(out, v->reason ? v->reason : "", false);
 		if (r->ran)
-			fprintf(out, " (accel=%s %.2fs)", accel_name(r->accel), r->secs);
+			fprintf(out, " (accel=%s%s%s %.2fs)", accel_name(r->accel),
+				r->outer ? " outer=" : "", r->outer ? r->outer : "",
+				r->secs);
 		break;
 	default:
 		if (r->ran)
-			fprintf(out, " # accel=%s %.2fs", accel_name(r->accel), r->secs);
+			fprintf(out, " # accel=%s%s%s %.2fs", accel_name(r->accel),
+				r->outer ? " outer=" : "", r->outer ? r->outer : "",
+				r->secs);
 		break;
 	}
 	fputc('\n', out);
