@@ -65,6 +65,7 @@ struct linebuf {
 struct hk {
 	const struct hostkernel_opts *o;
 	enum state *st;
+	double *started_at;	/* T_STARTED: when the inner one said so */
 	unsigned printed;
 	size_t failed;		/* not ok without a TODO, crashes apart */
 	size_t crashed;		/* not ok because the outer guest died */
@@ -664,6 +665,7 @@ static void own_result(struct hk *hk, size_t i, const char *reason, bool ran,
 	r.ran = ran;
 	r.accel = ACCEL_KVM;
 	r.outer = hk->outer_name;
+	r.secs = ran ? now_s() - hk->started_at[i] : 0;
 	r.verdict.kind = VERDICT_FAIL;
 	r.verdict.reason = xstrdup(reason);
 	if (console) {
@@ -800,8 +802,10 @@ static void ctl_line(struct hk *hk, struct boot *b, const char *line)
 		b->booted = true;
 	} else if (!strncmp(line, "start ", 6)) {
 		i = find_test(hk, line + 6, strlen(line + 6));
-		if (i >= 0 && hk->st[i] == T_PENDING)
+		if (i >= 0 && hk->st[i] == T_PENDING) {
 			hk->st[i] = T_STARTED;
+			hk->started_at[i] = now_s();
+		}
 	} else if (!strncmp(line, "exit ", 5)) {
 		b->have_exit = true;
 		b->inner_status = atoi(line + 5);
@@ -1090,6 +1094,7 @@ static bool boot_once(struct hk *hk, unsigned nboot)
 static void hk_free(struct hk *hk)
 {
 	free(hk->st);
+	free(hk->started_at);
 	free(hk->env_why);
 	free(hk->qemu);
 	free(hk->init);
@@ -1110,6 +1115,7 @@ int hostkernel_run(const struct hostkernel_opts *o)
 	int status;
 
 	hk.st = xcalloc(o->n ? o->n : 1, sizeof(*hk.st));
+	hk.started_at = xcalloc(o->n ? o->n : 1, sizeof(*hk.started_at));
 	if (prepare(&hk, err, sizeof(err), &status) < 0) {
 		warn("--host-kernel: %s", err);
 		hk_free(&hk);
