@@ -1125,7 +1125,9 @@ int hostkernel_run(const struct hostkernel_opts *o)
 		char *p = xasprintf("%s/%s", hk.log_dir, CONSOLE_LOG);
 
 		hk.console_log = fopen(p, "w");
-		if (!hk.console_log)
+		if (hk.console_log)	/* to follow a boot with tail -f */
+			setvbuf(hk.console_log, NULL, _IOLBF, 0);
+		else
 			warn("%s: %s; the host kernel's console is not kept", p,
 			     strerror(errno));
 		free(p);
