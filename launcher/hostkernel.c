@@ -17,6 +17,7 @@
 #include "accel.h"
 #include "arch.h"
 #include "exitcode.h"
+#include "expect.h"
 #include "hostkernel.h"
 #include "initramfs.h"
 #include "kmod.h"
@@ -74,6 +75,8 @@ struct hk {
 	char *env_why;
 	enum accel outer;
 	const char *outer_name;
+	enum expect_outer outer_kind;
+	struct tap_counts counts;
 	unsigned smp;
 	unsigned mem_mb;
 	const char *tcg_thread;
@@ -105,6 +108,9 @@ struct boot {
 	char *crash;		/* the reason the boot is over early */
 	struct guest_output console;	/* its tail, for the YAML */
 	bool in_yaml;		/* TAP: inside a YAML block */
+	struct test_result cur;	/* the inner result being read */
+	char *cur_name;
+	bool have_cur;
 	struct strv pending;	/* TAP lines before a result line */
 	char *initrd;
 };
@@ -258,6 +264,7 @@ static int choose_outer(struct hk *hk, char *err, size_t errlen)
 		hk->outer = kvm_ok ? ACCEL_KVM : ACCEL_TCG;
 	}
 	hk->outer_name = accel_name(hk->outer);
+	hk->outer_kind = hk->outer == ACCEL_KVM ? OUTER_KVM : OUTER_TCG;
 	return 0;
 }
 
@@ -664,7 +671,7 @@ static void own_result(struct hk *hk, size_t i, const char *reason, bool ran,
 	r.name = hk->o->names[i];
 	r.ran = ran;
 	r.accel = ACCEL_KVM;
-	r.outer = hk->outer_name;
+	r.outer = hk->outer_kind;
 	r.secs = ran ? now_s() - hk->started_at[i] : 0;
 	r.verdict.kind = VERDICT_FAIL;
 	r.verdict.reason = xstrdup(reason);
@@ -683,7 +690,8 @@ static void own_result(struct hk *hk, size_t i, const char *reason, bool ran,
 		r.gout.n = r.gout.cap = 0;
 		memset(r.gout.counts, 0, sizeof(r.gout.counts));
 	}
-	tap_result(hk->o->tap, ++hk->printed, &r);
+	tap_print(hk->o->tap, hk->o->style, ++hk->printed, &r);
+	tap_count(&hk->counts, &r);
 	if (hk->o->junit)
 		junit_add(hk->o->junit, &r);
 	fflush(hk->o->tap);
@@ -691,52 +699,110 @@ static void own_result(struct hk *hk, size_t i, const char *reason, bool ran,
 	test_result_free(&r);
 }
 
-/*
- * A result line of the inner TAP, for the outer's JUnit report: the name,
- * ok or not, the SKIP/TODO directive and its reason, "accel=X N.NNs".
- * The inner launcher wrote it with tap.c, so its shape is tap.h's.
- */
-static void junit_from_tap(struct hk *hk, const char *line, bool ok,
-			   const char *name, size_t nlen)
+/* A YAML double-quoted scalar as tap.c writes it: \" \\ \t \xNN. */
+static char *yaml_unquote(const char *s)
 {
-	struct test_result r = { 0 };
-	const char *dir = strstr(name + nlen, " # "), *acc;
-	char *nm = xstrndup(name, nlen);
+	char *out = xmalloc(strlen(s) + 1), *o = out;
 
-	r.name = nm;
-	r.accel = ACCEL_KVM;
-	r.outer = hk->outer_name;
-	r.verdict.kind = ok ? VERDICT_PASS : VERDICT_FAIL;
-	if (dir) {
-		dir += 3;
-		if (!strncmp(dir, "SKIP", 4)) {
-			r.verdict.kind = VERDICT_SKIP;
-			r.verdict.reason = xstrdup(dir[4] == ' ' ? dir + 5 : "");
-		} else if (!strncmp(dir, "TODO", 4)) {
-			r.verdict.kind = ok ? VERDICT_FIXED : VERDICT_KNOWN;
-			r.verdict.reason = xstrdup(dir[4] == ' ' ? dir + 5 : "");
+	if (*s == '"')
+		s++;
+	for (; *s && *s != '"'; s++) {
+		if (*s != '\\' || !s[1]) {
+			*o++ = *s;
+			continue;
+		}
+		s++;
+		if (*s == 't') {
+			*o++ = '\t';
+		} else if (*s == 'x' && s[1] && s[2]) {
+			char hex[3] = { s[1], s[2], 0 };
+
+			*o++ = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else {
+			*o++ = *s;
 		}
 	}
-	acc = strstr(line, "accel=");
-	if (acc) {
-		const char *sp = strrchr(acc, ' ');
+	*o = '\0';
+	return out;
+}
 
-		r.ran = true;
-		if (sp)
-			r.secs = strtod(sp + 1, NULL);
+/* The inner result being read: its line, then its YAML block. Done, it
+ * is counted, goes to the JUnit report and, with --brief, is printed. */
+static void finish_current(struct hk *hk, struct boot *b)
+{
+	if (!b->have_cur)
+		return;
+	if (hk->o->style == TAP_BRIEF)
+		tap_brief_result(hk->o->tap, &b->cur);
+	tap_count(&hk->counts, &b->cur);
+	if (hk->o->junit)
+		junit_add(hk->o->junit, &b->cur);
+	fflush(hk->o->tap);
+	test_result_free(&b->cur);
+	free(b->cur_name);
+	b->cur_name = NULL;
+	memset(&b->cur, 0, sizeof(b->cur));
+	b->have_cur = false;
+}
+
+static void yaml_line(struct hk *hk, struct boot *b, const char *line)
+{
+	struct test_result *r = &b->cur;
+
+	(void)hk;
+	if (!b->have_cur)
+		return;
+	if (!strncmp(line, "  duration_s: ", 14)) {
+		r->secs = strtod(line + 14, NULL);
+	} else if (!strcmp(line, "  accel: none")) {
+		r->ran = false;
+	} else if (!strncmp(line, "  reason: ", 10)) {
+		free(r->verdict.reason);
+		r->verdict.reason = yaml_unquote(line + 10);
+	} else if (!strncmp(line, "  log: ", 7)) {
+		free(r->log_path);
+		r->log_path = yaml_unquote(line + 7);
 	}
-	if (r.verdict.kind == VERDICT_FAIL && !r.verdict.reason)
-		r.verdict.reason = xstrdup("failed (see the TAP and the log)");
-	junit_add(hk->o->junit, &r);
-	test_result_free(&r);
-	free(nm);
+}
+
+/* The subtest lines before a result line: its failing assertions, for the
+ * JUnit report, as the guest printed them. */
+static void subtests_to_gout(struct boot *b)
+{
+	for (size_t i = 0; i < b->pending.n; i++) {
+		const char *l = b->pending.v[i], *p;
+		char *rep;
+
+		if (strncmp(l, "    not ok ", 11) || strstr(l, " # TODO"))
+			continue;
+		p = strstr(l, " - ");
+		if (!p)
+			continue;
+		rep = xasprintf("FAIL: %s", p + 3);
+		guest_output_line(&b->cur.gout, rep);
+		free(rep);
+	}
 }
 
 static void flush_pending(struct hk *hk, struct boot *b)
 {
-	for (size_t i = 0; i < b->pending.n; i++)
-		fprintf(hk->o->tap, "%s\n", b->pending.v[i]);
+	if (hk->o->style == TAP_FULL)
+		for (size_t i = 0; i < b->pending.n; i++)
+			fprintf(hk->o->tap, "%s\n", b->pending.v[i]);
 	strv_free(&b->pending);
+}
+
+/* "# 57 tests: 20 passed, ..." (tap_summary): the outer one prints its own */
+static bool summary_line(const char *line)
+{
+	const char *p = line + 2;
+
+	if (strncmp(line, "# ", 2) || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return !strncmp(p, " test: ", 7) || !strncmp(p, " tests: ", 8);
 }
 
 /* One line of the inner TAP: result lines are renumbered into the outer
@@ -744,21 +810,27 @@ static void flush_pending(struct hk *hk, struct boot *b)
  * are, whole blocks only. */
 static void tap_line(struct hk *hk, struct boot *b, const char *line)
 {
-	const char *p = line, *name, *end;
-	bool ok;
+	const char *p = line, *name, *end, *dir;
+	bool ok, full = hk->o->style == TAP_FULL;
 	ssize_t i;
 
 	if (b->in_yaml) {
-		fprintf(hk->o->tap, "%s\n", line);
-		if (!strcmp(line, "  ..."))
+		if (full)
+			fprintf(hk->o->tap, "%s\n", line);
+		yaml_line(hk, b, line);
+		if (!strcmp(line, "  ...")) {
 			b->in_yaml = false;
+			finish_current(hk, b);
+		}
 		return;
 	}
-	if (!strncmp(line, "TAP version", 11) || !strncmp(line, "1..", 3))
+	if (!strncmp(line, "TAP version", 11) || !strncmp(line, "1..", 3) ||
+	    summary_line(line))
 		return;
 	if (!strcmp(line, "  ---")) {
 		flush_pending(hk, b);
-		fprintf(hk->o->tap, "%s\n", line);
+		if (full)
+			fprintf(hk->o->tap, "%s\n", line);
 		b->in_yaml = true;
 		return;
 	}
@@ -776,21 +848,39 @@ static void tap_line(struct hk *hk, struct boot *b, const char *line)
 		strv_push(&b->pending, line);
 		return;
 	}
+	finish_current(hk, b);
 	name = p + 3;
 	end = strstr(name, " # ");
 	if (!end)
 		end = name + strlen(name);
+	b->have_cur = true;
+	b->cur_name = xstrndup(name, (size_t)(end - name));
+	b->cur.name = b->cur_name;
+	b->cur.ran = true;
+	b->cur.accel = ACCEL_KVM;
+	b->cur.outer = hk->outer_kind;
+	b->cur.verdict.kind = ok ? VERDICT_PASS : VERDICT_FAIL;
+	dir = *end ? end + 3 : NULL;
+	if (dir && !strncmp(dir, "SKIP", 4)) {
+		b->cur.verdict.kind = VERDICT_SKIP;
+		b->cur.verdict.reason = xstrdup(dir[4] == ' ' ? dir + 5 : "");
+	} else if (dir && !strncmp(dir, "TODO", 4)) {
+		b->cur.verdict.kind = ok ? VERDICT_FIXED : VERDICT_KNOWN;
+		b->cur.verdict.reason = xstrdup(dir[4] == ' ' ? dir + 5 : "");
+	}
+	subtests_to_gout(b);
 	flush_pending(hk, b);
-	fprintf(hk->o->tap, "%sok %u%s\n", ok ? "" : "not ", ++hk->printed, p);
+	if (full)
+		fprintf(hk->o->tap, "%sok %u%s\n", ok ? "" : "not ", ++hk->printed, p);
+	else
+		++hk->printed;
 	fflush(hk->o->tap);
 	b->last_progress = now_s();
-	i = find_test(hk, name, (size_t)(end - name));
+	i = find_test(hk, b->cur_name, strlen(b->cur_name));
 	if (i >= 0)
 		hk->st[i] = T_DONE;
-	if (!ok && !strstr(p, " # TODO"))
+	if (b->cur.verdict.kind == VERDICT_FAIL)
 		hk->failed++;
-	if (hk->o->junit)
-		junit_from_tap(hk, line, ok, name, (size_t)(end - name));
 }
 
 static void ctl_line(struct hk *hk, struct boot *b, const char *line)
@@ -995,6 +1085,8 @@ static void boot_free(struct boot *b)
 		free(b->initrd);
 	}
 	free(b->crash);
+	test_result_free(&b->cur);
+	free(b->cur_name);
 	guest_output_free(&b->console);
 	strv_free(&b->pending);
 }
@@ -1058,8 +1150,9 @@ static bool boot_once(struct hk *hk, unsigned nboot)
 			;
 	}
 	/* a YAML block cut in the middle still ends as YAML */
-	if (b.in_yaml)
+	if (b.in_yaml && hk->o->style == TAP_FULL)
 		fputs("  ...\n", hk->o->tap);
+	finish_current(hk, &b);
 	strv_free(&b.pending);
 	for (size_t i = 0; i < hk->o->n; i++)
 		left += hk->st[i] != T_DONE;
@@ -1145,7 +1238,7 @@ int hostkernel_run(const struct hostkernel_opts *o)
 		hk_free(&hk);
 		return EXIT_ENV;
 	}
-	fprintf(o->tap, "TAP version 13\n1..%zu\n", o->n);
+	tap_begin(o->tap, o->style, o->n);
 	fprintf(o->tap, "# host kernel %s (%s), modules %s; KVM nested in %s\n",
 		o->kernel, hk.release, hk.modules_dir,
 		hk.outer == ACCEL_KVM ? "KVM" : "TCG");
@@ -1178,8 +1271,10 @@ int hostkernel_run(const struct hostkernel_opts *o)
 		warn("--host-kernel: %s", hk.env_why);
 	close(hk.sigfd);
 	sigprocmask(SIG_SETMASK, &hk.oldmask, NULL);
+	if (!hk.interrupted)
+		tap_summary(o->tap, o->n, &hk.counts);
 	if (hk.interrupted) {
-		tap_bail_out(o->tap, "interrupted");
+		tap_bail_out(o->tap, o->style, "interrupted");
 		status = EXIT_INTERRUPTED;
 	} else if (hk.env_error) {
 		status = EXIT_ENV;

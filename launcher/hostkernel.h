@@ -14,6 +14,7 @@
 
 #include "junit.h"
 #include "strv.h"
+#include "tap.h"
 
 /* The reason of a result the outer guest's crash cut short; make check-kvm
  * and users tell infrastructure from tests by it. */
@@ -40,6 +41,7 @@ struct hostkernel_opts {
 				 * --accel, --timeout-factor, --log-dir and
 				 * the names, which hostkernel_run adds) */
 	FILE *tap;
+	enum tap_style style;	/* TAP, or --brief lines */
 	struct junit *junit;	/* or NULL */
 };
 

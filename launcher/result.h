@@ -12,8 +12,7 @@ struct test_result {
 	const char *name;
 	bool ran;		/* QEMU was started */
 	enum accel accel;	/* used, or that would have been; AUTO: none */
-	const char *outer;	/* what that KVM ran on ("tcg", "kvm": the
-				 * --host-kernel setup), or NULL: a real host */
+	enum expect_outer outer;	/* what the KVM host runs on */
 	double secs;
 	struct verdict verdict;
 	struct guest_output gout;

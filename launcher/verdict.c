@@ -186,7 +186,7 @@ static int guest_status(const struct guest_output *g, const struct run_end *end,
 		*why = xstrdup(end->detail ? end->detail : "QEMU failed");
 		return -1;
 	default:
-		*why = xstrdup("interrupted");
+		*why = xstrdup(end->detail ? end->detail : "interrupted");
 		return -1;
 	}
 	/* isa-debug-exit: QEMU exits (n << 1) | 1; 1 is also QEMU's own error

@@ -97,7 +97,9 @@ check "pass: one plan line for the three tests" plan_is 3
 check "pass: numbered 1..3 in the outer plan" \
 	test "$(grep -acE '^ok [123] - ' "$E2E/out")" = 3
 check "pass: each result says KVM nested in TCG" \
-	test "$(grep -ac 'accel=kvm outer=tcg' "$E2E/out")" = 3
+	test "$(grep -acx '  outer: tcg' "$E2E/out")" = 3
+check "pass: one summary line, the outer one's" \
+	eval 'test "$(grep -ac "^# [0-9]* tests:" "$E2E/out")" = 1 && out_has "^# 3 tests: 3 passed, 0 failed"' 
 check "pass: the inner subtests come through" out_has '^    ok 1 - pass: thing'
 check "pass: no inner TAP header or plan repeated" \
 	test "$(grep -acE '^(TAP version|1\.\.)' "$E2E/out")" = 2
@@ -129,6 +131,12 @@ check "fail: exit 1" rc_is 1
 check "fail: not ok for the failing test" tap_not_ok fail
 check "fail: its YAML comes through" out_has '^  reason: "1 assertion failed"'
 check "fail: not called a crash" eval '! out_has "host kernel crashed"'
+kut_host fail=fail --brief pass fail
+check "fail, --brief: one plain line per test" \
+	eval 'grep -qE "^PASS +pass \(kvm, 0.01s\)" "$E2E/out" && grep -qE "^FAIL +fail .*1 assertion failed" "$E2E/out"'
+kut_host fail=fail --junit "$E2E/junit.xml" pass fail
+check "fail: the JUnit report has its failing assertion" \
+	grep -q 'thing (got 1, want 2)' "$E2E/junit.xml"
 
 # --- a panic, no retries -------------------------------------------------
 # (catalog order: pass, pass-again, skip)
@@ -151,7 +159,7 @@ check "retry: two boots" test "$(boots)" = 2
 check "retry: the second boot runs only the test not yet run" boot_asked 2 skip
 check "retry: that test passed" tap_ok skip
 check "retry: three results, numbered once each" \
-	eval 'test "$(count_results)" = 3 && plan_is 3 && out_has "^ok 3 - skip "'
+	eval 'test "$(count_results)" = 3 && plan_is 3 && out_has "^ok 3 - skip\$"'
 
 # --- the outer QEMU dies ---------------------------------------------------
 kut_host segv-after=0 pass skip

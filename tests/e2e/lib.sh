@@ -277,6 +277,12 @@ yaml_of()
 	' "$E2E/out"
 }
 
+# yaml_has NAME REGEX: NAME's YAML block has a line matching REGEX.
+yaml_has()
+{
+	yaml_of "$1" | grep -aqE -- "$2"
+}
+
 out_has()
 {
 	grep -aqE -- "$1" "$E2E/out"

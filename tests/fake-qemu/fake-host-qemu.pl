@@ -138,12 +138,13 @@ for my $t (@names) {
 	$n++;
 	if (($opt{fail} // '') eq $t) {
 		print $tap "    # Subtest: $t\n    1..1\n    not ok 1 - $t: thing (got 1, want 2)\n";
-		print $tap "not ok $n - $t # accel=kvm outer=tcg 0.01s\n  ---\n  reason: \"1 assertion failed\"\n  ...\n";
+		print $tap "not ok $n - $t\n  ---\n  reason: \"1 assertion failed\"\n  accel: kvm\n  duration_s: 0.01\n  outer: tcg\n  ...\n";
 	} else {
 		print $tap "    # Subtest: $t\n    1..1\n    ok 1 - $t: thing\n";
-		print $tap "ok $n - $t # accel=kvm outer=tcg 0.01s\n";
+		print $tap "ok $n - $t\n  ---\n  accel: kvm\n  duration_s: 0.01\n  outer: tcg\n  ...\n";
 	}
 }
+print $tap "# $n tests: $n passed, 0 failed, 0 skipped, 0 known failures\n";
 print $ctl "exit " . (grep({ ($opt{fail} // '') eq $_ } @names) ? 1 : 0) . "\n";
 print "[   50.000000] reboot: Power down\n";
 exit 0;

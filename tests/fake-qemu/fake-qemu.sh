@@ -27,7 +27,12 @@ if [ -z "$kernel" ]; then
 	for arg in "$@"; do
 		case $arg in
 		-version | --version)
-			echo "QEMU emulator version 7.2.0 (kvm-unit-tests fake)"
+			# $KUT_FAKE_QEMU_VERSION: the version to claim; each
+			# probe is counted in $KUT_E2E_STATE/version-probes
+			if [ -n "${KUT_E2E_STATE:-}" ] && [ -d "$KUT_E2E_STATE" ]; then
+				echo $$ >>"$KUT_E2E_STATE/version-probes"
+			fi
+			echo "QEMU emulator version ${KUT_FAKE_QEMU_VERSION:-7.2.0} (kvm-unit-tests fake)"
 			echo "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers"
 			exit 0
 			;;
