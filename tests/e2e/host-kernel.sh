@@ -182,6 +182,36 @@ check "no KVM inside: the inner launcher's message reaches stderr" \
 	err_has '/dev/kvm: No such file'
 check "no KVM inside: one boot" test "$(boots)" = 1
 
+# --- SIGTERM while the guest runs --------------------------------------------
+# The fake hangs after "boot ok"; the launcher must kill it, remove the
+# initramfs (e2e_finish checks TMPDIR) and bail out with 130.
+hostboot_started()
+{
+	[ -s "$E2E/state/hostboots" ]
+}
+: >"$E2E/state/hostboots"
+(cd "$E2E/cwd" && exec env TMPDIR="$E2E/tmp" KUT_E2E_MARKER="$E2E_MARKER" \
+	KUT_HOST_QEMU="$HOSTQEMU" KUT_HOST_ACCEL=tcg KUT_E2E_STATE="$E2E/state" \
+	KUT_FAKE_HOST=hang $KUT_WRAPPER "$KUT" --host-kernel "$KERNEL" \
+	--config "$CFG" --arch x86_64 --log-dir "$E2E/logs" pass) \
+	>"$E2E/out" 2>"$E2E/err" </dev/null &
+pid=$!
+for _ in $(seq 100); do
+	hostboot_started && break
+	sleep 0.1
+done
+sleep 0.5
+kill -TERM "$pid"
+for _ in $(seq 100); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+check "SIGTERM: exit 130" rc_is 130
+check "SIGTERM: Bail out!" out_has '^Bail out! interrupted'
+
 # --- bad input -----------------------------------------------------------
 head -c 4096 /dev/zero >"$E2E/not-a-kernel"
 E2E_ENV=(KUT_HOST_QEMU="$HOSTQEMU")
