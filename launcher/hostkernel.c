@@ -46,6 +46,7 @@ extern char **environ;
 #define PROGRESS_SLACK_S 120.0	/* beyond the longest test's timeout */
 #define CRASH_LINGER_S 3.0	/* console lines kept after a crash line */
 #define TERM_GRACE_S 3.0
+#define EOF_GRACE_S 2.0	/* after QEMU exited, for its pipes to drain */
 
 /* The inner launcher's descriptors, as kvm-unit-tests-hostinit sets them
  * up: the virtio-serial ports' chardevs read QEMU's fds 3, 4, 5. */
@@ -100,6 +101,7 @@ struct boot {
 				 * then the three ports; -1 closed */
 	struct linebuf lb[2 + NCHAN];
 	double start, last_progress, kill_at, term_at;
+	double eof_at;		/* QEMU exited: its pipes must close by then */
 	bool booted;		/* init said "boot ok" */
 	bool exited;
 	int wstatus;
@@ -592,7 +594,7 @@ static int spawn(struct hk *hk, struct boot *b, struct strv *argv,
 	fflush(NULL);
 	b->pid = fork();
 	if (b->pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		setpgid(0, 0);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
@@ -600,7 +602,7 @@ static int spawn(struct hk *hk, struct boot *b, struct strv *argv,
 		/* fds 3.. are the chardevs' /dev/fd/N: dup them up high
 		 * first, so that no dup2 overwrites one still needed */
 		for (int i = 0; i < 2 + NCHAN; i++) {
-			int hi = fcntl(p[i][1], F_DUPFD, 100);
+			int hi = fcntl(p[i][1], F_DUPFD_CLOEXEC, 100);
 
 			if (hi < 0)
 				_exit(127);
@@ -1043,16 +1045,20 @@ static void boot_loop(struct hk *hk, struct boot *b)
 				read_fd(hk, b, owner[k]);
 		if (!b->exited && waitpid(b->pid, &b->wstatus, WNOHANG) == b->pid) {
 			b->exited = true;
+			b->eof_at = now_s() + EOF_GRACE_S;
 			/* what QEMU's descendants hold open must not keep us */
 			kill(-b->pid, SIGKILL);
 		}
 		t = now_s();
 		if (b->exited) {
-			/* the pipes are ours alone now: drain what is left */
-			for (int s = 0; s < 2 + NCHAN; s++)
-				while (b->fd[s] >= 0)
-					read_fd(hk, b, s);
-			break;
+			/* drain what is left, but no longer than the grace */
+			if (t >= b->eof_at)
+				for (int s = 0; s < 2 + NCHAN; s++)
+					if (b->fd[s] >= 0) {
+						close(b->fd[s]);
+						b->fd[s] = -1;
+					}
+			continue;
 		}
 		if (!b->crash && !b->booted && t - b->start > BOOT_LIMIT_S) {
 			b->crash = xasprintf(HOSTKERNEL_CRASHED ": no init after %.0f s (boot hung)",

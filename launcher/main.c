@@ -731,7 +731,8 @@ int main(int argc, char **argv)
 	if (getenv("KUT_START_FD")) {
 		int fd = atoi(getenv("KUT_START_FD"));
 
-		if (fd > 2 && fcntl(fd, F_GETFD) >= 0) {
+		/* the tests' QEMUs need not inherit it */
+		if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) {
 			ropts.on_start = announce_start;
 			ropts.on_start_arg = (void *)(intptr_t)fd;
 		}
