@@ -456,7 +456,8 @@ static struct junit *junit_open(const struct options *o, FILE **out)
 		die(EXIT_USAGE, "--junit %s: %s", o->junit, strerror(errno));
 	suite = xasprintf("kvm-unit-tests.%s", arch_name(o->arch));
 	props[0] = xasprintf("arch=%s", arch_name(o->arch));
-	props[1] = xasprintf("accel=%s", accel_name(o->accel));
+	/* --host-kernel: KVM, that of the kernel booted (hostkernel.h) */
+	props[1] = xasprintf("accel=%s", o->host_kernel ? "kvm" : accel_name(o->accel));
 	props[2] = xasprintf("version=%s", PACKAGE_VERSION);
 	j = junit_new(suite, (const char *const *)props, 3);
 	for (int i = 0; i < 3; i++)
