@@ -1,7 +1,7 @@
 # What powerpc/ppc64le.mk and powerpc/ppc64.mk build: the tests (one
 # powerpc/<name>.c each), the runtime and the boot ROM.
 
-POWERPC_TESTS = selftest
+POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer
 
 POWERPC_LIB_SRCS = \
 	lib/powerpc/entry.S \
@@ -22,7 +22,8 @@ POWERPC_LIB_HDRS = \
 	lib/powerpc/ptregs.h \
 	lib/powerpc/rtas.h \
 	lib/powerpc/setup.h \
-	lib/powerpc/smp.h
+	lib/powerpc/smp.h \
+	lib/powerpc/xics.h
 
 # The ROM: its entry, its C part, what it needs of the library.
 POWERPC_ROM_SRCS = \

@@ -49,11 +49,11 @@
 #define H_RESOURCE		(-16)
 #define H_UNSUPPORTED_FLAG	(-256)
 
-/* H_PAGE_INIT flags (PAPR 14.5.4.3.5) */
-#define H_ZERO_PAGE		0x8000ULL
-#define H_COPY_PAGE		0x4000ULL
-#define H_ICACHE_INVALIDATE	0x2000ULL
-#define H_ICACHE_SYNCHRONIZE	0x1000ULL
+/* H_PAGE_INIT flags, flags bits 40, 41, 48, 49 (PAPR 14.5.4.3.5) */
+#define H_ICACHE_INVALIDATE	(1ULL << (63 - 40))
+#define H_ICACHE_SYNCHRONIZE	(1ULL << (63 - 41))
+#define H_ZERO_PAGE		(1ULL << (63 - 48))
+#define H_COPY_PAGE		(1ULL << (63 - 49))
 
 /* H_SET_MODE resource 4: interrupt endianness (PAPR 14.5.4.19.4) */
 #define H_SET_MODE_RESOURCE_LE	4
@@ -79,7 +79,10 @@ long hcall(unsigned long nr, unsigned long *ret, int nargs, ...);
 	hcall_count_(0, ##__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define hcall_count_(_0, _1, _2, _3, _4, _5, _6, _7, _8, _9, n, ...) n
 
-/* Whether /rtas/ibm,hypertas-functions lists @set (e.g. "hcall-random"). */
+/* Whether /rtas/ibm,hypertas-functions lists @set (e.g. "hcall-sprg0"). */
 bool hcall_set_present(const char *set);
+/* Whether H_RANDOM is offered: the hcall-random set, or (QEMU's way of
+ * saying it) an "ibm,random" node. */
+bool hcall_random_present(void);
 
 #endif

@@ -22,3 +22,9 @@ bool hcall_set_present(const char *set)
 			return true;
 	return false;
 }
+
+bool hcall_random_present(void)
+{
+	return hcall_set_present("hcall-random") ||
+	       dt_find_compatible("ibm,random") >= 0;
+}
