@@ -3,7 +3,9 @@
  * command line, the byte order and mode we run in, and an interrupt taken
  * and returned from (Power ISA v3.0B Book III 4.2.1, 7.5.9).
  *
- * test_args: smp=N mem=MiB, then any words, which are echoed back.
+ * test_args: smp=N mem=MiB, then any words, which are echoed back; or
+ * "smp": every CPU runs, knows who it is, and takes interrupts as the boot
+ * CPU does.
  */
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
@@ -78,9 +80,82 @@ static void check_interrupt(void)
 	report(!!(mfmsr() & MSR_LE) == le, "byte order after rfid");
 }
 
+struct cpu_seen {
+	int id;
+	u64 pir, msr, sp;
+	int vec;
+	u64 srr1;
+};
+
+static struct cpu_seen seen[NR_CPUS_MAX];
+
+static void whoami(void *arg)
+{
+	struct cpu_seen *s = &seen[smp_id()];
+	struct pt_regs regs;
+
+	(void)arg;
+	s->id = smp_id();
+	s->pir = mfspr(SPR_PIR);
+	s->msr = mfmsr();
+	s->sp = (u64)(uintptr_t)__builtin_frame_address(0);
+	s->vec = run_catching(do_trap, NULL, &regs);
+	s->srr1 = regs.msr;
+}
+
+static void check_smp(void)
+{
+	bool le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+	int i, j;
+
+	report_prefix_push("smp");
+	if (nr_cpus < 2) {
+		report_skip("one CPU: run with smp >= 2");
+		report_prefix_pop();
+		return;
+	}
+	for (i = 0; i < nr_cpus; i++)
+		seen[i].id = -1;
+	on_cpus(whoami, NULL);
+	for (i = 0; i < nr_cpus; i++) {
+		struct cpu_seen *s = &seen[i];
+		bool own_stack = true;
+
+		report_prefix_pushf("CPU %d", i);
+		report(s->id == i, "ran, smp_id() %d", s->id);
+		/* PIR tells this thread from every other one in the system
+		 * (Power ISA v3.0B Book III, Processor Identification
+		 * Register) */
+		for (j = 0; j < nr_cpus; j++)
+			if (j != i && seen[j].pir == s->pir)
+				break;
+		report(j == nr_cpus, "PIR %lu differs from every other CPU's "
+		       "(%s CPU %d's)", (unsigned long)s->pir,
+		       j == nr_cpus ? "none is" : "equals", j == nr_cpus ? -1 : j);
+		report((s->msr & MSR_SF) && !!(s->msr & MSR_LE) == le,
+		       "64-bit, the build's byte order (MSR %#lx)",
+		       (unsigned long)s->msr);
+		report(s->vec == VEC_PROGRAM && !!(s->srr1 & MSR_LE) == le,
+		       "takes a program interrupt in the build's byte order "
+		       "(vector %#x, SRR1 %#lx)", s->vec,
+		       (unsigned long)s->srr1);
+		for (j = 0; j < nr_cpus; j++)
+			if (j != i && seen[j].sp >> 15 == s->sp >> 15)
+				own_stack = false;
+		report(own_stack, "a stack of its own (sp %#lx)",
+		       (unsigned long)s->sp);
+		report_prefix_pop();
+	}
+	report_prefix_pop();
+}
+
 int main(int argc, char **argv)
 {
 	report_prefix_push("selftest");
+	if (argc > 1 && !strcmp(argv[1], "smp")) {
+		check_smp();
+		return report_summary();
+	}
 	check_args(argc, argv);
 	check_mode();
 	check_interrupt();

@@ -68,6 +68,17 @@ int rtas_call(int token, int nargs, int nret, int *ret, ...)
 	return status;
 }
 
+void rtas_stop_self(void)
+{
+	/* Never returns when it works: no lock, a buffer of its own
+	 * (PAPR 7.3.10.3 lets stop-self run alongside other calls). */
+	u32 buf[4] __aligned(16) = {
+		to_be32(rtas_token("stop-self")), to_be32(0), to_be32(1), 0,
+	};
+
+	hcall_status(KVMPPC_H_RTAS, (unsigned long)buf);
+}
+
 void rtas_power_off(void)
 {
 	/* inputs: power-on mask, two cells, none: no event powers the machine back on (PAPR 7.3.7.1) */

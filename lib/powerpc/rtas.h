@@ -34,6 +34,10 @@ int rtas_call(int token, int nargs, int nret, int *ret, ...);
 #define rtas_call_named(name, nargs, nret, ret, ...)			\
 	rtas_call(rtas_token(name), (nargs), (nret), (ret), ##__VA_ARGS__)
 
+/* stop-self (PAPR 7.3.10.3) for the calling CPU: returns only if the
+ * call failed. Safe while another CPU is inside rtas_call(). */
+void rtas_stop_self(void);
+
 /* power-off (PAPR 7.3.7.1): returns only if the call failed. */
 void rtas_power_off(void);
 

@@ -64,7 +64,7 @@ static void start_cpu(struct cpu *c)
 	int ret;
 	u64 t0;
 
-	c->stack = memalign(16, SECONDARY_STACK);
+	c->stack = memalign(SECONDARY_STACK, SECONDARY_STACK);
 	assert(c->stack);
 	c->stack_top = (u64)(uintptr_t)c->stack + SECONDARY_STACK;
 	sync();
