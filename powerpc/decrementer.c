@@ -25,9 +25,31 @@ static void dec_handler(struct pt_regs *regs, void *data)
 	mtspr(SPR_DEC, DEC_FAR);
 }
 
+static u32 dec_bits = 32;
+
+/* The DEC as a signed count: DEC is dec_bits wide (32, or ibm,dec-bits
+ * with a large decrementer); how the bits above read differs between ISA
+ * versions, so sign-extend from its width. */
 static s64 read_dec(void)
 {
-	return (s64)mfspr(SPR_DEC);
+	u64 v = mfspr(SPR_DEC);
+	int shift = 64 - (int)dec_bits;
+
+	return (s64)(v << shift) >> shift;
+}
+
+static void find_dec_bits(void)
+{
+	int node = fdt_path_offset(dt_fdt(), "/cpus");
+	const void *p;
+
+	fdt_for_each_subnode(node, dt_fdt(), node) {
+		p = dt_get_prop(node, "ibm,dec-bits", NULL);
+		if (p) {
+			dec_bits = dt_u32(p);
+			return;
+		}
+	}
 }
 
 static void test_counts_down(void)
@@ -92,18 +114,9 @@ static void test_masked(void)
 
 static void test_large(void)
 {
-	int node = fdt_path_offset(dt_fdt(), "/cpus");
-	const void *p = NULL;
-	u32 bits = 32;
+	u32 bits = dec_bits;
 	u64 big, got;
 
-	fdt_for_each_subnode(node, dt_fdt(), node) {
-		p = dt_get_prop(node, "ibm,dec-bits", NULL);
-		if (p)
-			break;
-	}
-	if (p)
-		bits = dt_u32(p);
 	if (bits <= 32) {
 		report_skip("no large decrementer: ibm,dec-bits %u", bits);
 		return;
@@ -121,6 +134,7 @@ int main(void)
 {
 	report_prefix_push("decrementer");
 	handle_exception(VEC_DECREMENTER, dec_handler, NULL);
+	find_dec_bits();
 	test_counts_down();
 	test_interrupt();
 	test_masked();
