@@ -1,7 +1,7 @@
 # What powerpc/ppc64le.mk and powerpc/ppc64.mk build: the tests (one
 # powerpc/<name>.c each), the runtime and the boot ROM.
 
-POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer smp atomics timebase interrupts emulator sprs spapr_vpa tm mmu
+POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer smp atomics timebase interrupts emulator sprs spapr_vpa tm mmu exit0
 
 POWERPC_LIB_SRCS = \
 	lib/powerpc/entry.S \
@@ -35,4 +35,10 @@ POWERPC_ROM_SRCS = \
 EXTRA_DIST += $(POWERPC_LIB_SRCS) $(POWERPC_LIB_HDRS) \
 	$(POWERPC_TESTS:%=powerpc/%.c) powerpc/boot-rom-entry.S powerpc/boot-rom.c \
 	powerpc/flat.lds powerpc/boot-rom.lds powerpc/unittests.cfg \
-	powerpc/ppc64le.mk powerpc/ppc64.mk
+	powerpc/ppc64le.mk powerpc/ppc64.mk powerpc/tests.mk
+
+# Boot-to-exit through our boot ROM against SLOF (docs/performance.md).
+EXTRA_DIST += bench/boot-ppc
+bench-boot-ppc: $(builddir)/kvm-unit-tests$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/boot-ppc $(builddir)/kvm-unit-tests$(EXEEXT)
+.PHONY: bench-boot-ppc

@@ -12,3 +12,15 @@ EXTRA_DIST += tests/guest/i386-kvm.sh tests/guest/i386-tcg.sh
 if ARCH_I386
 TESTS += tests/guest/i386-kvm.sh tests/guest/i386-tcg.sh
 endif
+
+EXTRA_DIST += tests/guest/ppc64le-kvm.sh tests/guest/ppc64le-tcg.sh
+
+if ARCH_PPC64LE
+TESTS += tests/guest/ppc64le-kvm.sh tests/guest/ppc64le-tcg.sh
+endif
+
+EXTRA_DIST += tests/guest/ppc64-kvm.sh tests/guest/ppc64-tcg.sh
+
+if ARCH_PPC64
+TESTS += tests/guest/ppc64-kvm.sh tests/guest/ppc64-tcg.sh
+endif

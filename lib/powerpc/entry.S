@@ -18,6 +18,15 @@
 	.section .text.head, "ax"
 	.globl _start
 _start:
+	/*
+	 * Our boot ROM enters in this build's byte order; SLOF (cfg
+	 * firmware = default) enters big-endian. The first word is
+	 * tdi 0,0,0x48 (TO = 0: never traps) in this build's order, and
+	 * reads as b .+8 in the other one, which leads to ENTER_NATIVE_64.
+	 */
+	tdi	0, 0, 0x48
+	b	relocate
+	ENTER_NATIVE_64
 	b	relocate
 
 /* One stub per vector: take a frame below the red zone (stdu keeps the

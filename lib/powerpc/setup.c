@@ -114,6 +114,42 @@ static void setup_heap(const void *fdt)
 	heap_init((void *)(uintptr_t)start, end - start);
 }
 
+/*
+ * SLOF (cfg firmware = default) enters with no device tree in r3: it
+ * offers its client interface instead. The tree QEMU built for the
+ * firmware is still in memory (QEMU puts it on a 1 MiB boundary below the
+ * top of the RMA, hw/ppc/spapr.c): find it. A probe past the end of RAM
+ * may raise a machine check, which run_catching() absorbs.
+ */
+#define FDT_SCAN_TOP	(2 * GiB)
+#define FDT_SCAN_STEP	(1 * MiB)
+
+static u32 probed;
+
+static void probe_word(void *p)
+{
+	probed = *(volatile u32 *)p;
+}
+
+static const void *find_qemu_fdt(void)
+{
+	u64 a;
+
+	for (a = FDT_SCAN_TOP - FDT_SCAN_STEP;
+	     a >= ALIGN_UP((u64)(uintptr_t)__image_end, FDT_SCAN_STEP);
+	     a -= FDT_SCAN_STEP) {
+		const void *fdt = (const void *)(uintptr_t)a;
+
+		probed = 0;
+		if (run_catching(probe_word, (void *)fdt, NULL) ||
+		    fdt_magic(&probed) != FDT_MAGIC || fdt_check_header(fdt))
+			continue;
+		if (!fdt_node_check_compatible(fdt, 0, "qemu,pseries"))
+			return fdt;
+	}
+	return NULL;
+}
+
 static void setup_args_from_dt(void)
 {
 	const char *args = dt_get_bootargs();
@@ -133,6 +169,12 @@ void setup(const void *fdt)
 	mtspr(SPR_DEC, 0x7fffffffUL);
 	handle_exception(VEC_DECREMENTER, stray_decrementer, NULL);
 
+	if (fdt_check_header(fdt)) {
+		const void *found = find_qemu_fdt();
+
+		if (found)
+			fdt = found;
+	}
 	ret = dt_init(fdt);
 	if (ret) {
 		printf("ABORT: bad device tree at %p: %s\n", fdt,
