@@ -20,6 +20,9 @@
 #ifndef KUT_SRCDIR
 #define KUT_SRCDIR "."
 #endif
+#ifndef KUT_GUEST_ARCHES
+#define KUT_GUEST_ARCHES "x86_64 i386"	/* a hand build: the arches with code */
+#endif
 
 static bool is_dir(const char *p)
 {
@@ -122,6 +125,23 @@ char *paths_images(const char *opt, enum arch arch, const char *exe_dir,
 	return try_dir(tried, xasprintf("%s/%s", PKGDATADIR, a));
 }
 
+bool paths_arch_built(enum arch arch)
+{
+	const char *name = arch_name(arch), *s = KUT_GUEST_ARCHES;
+	size_t len = strlen(name);
+
+	while (*s) {
+		size_t w;
+
+		s += strspn(s, " ");
+		w = strcspn(s, " ");
+		if (w == len && !strncmp(s, name, len))
+			return true;
+		s += w;
+	}
+	return false;
+}
+
 char *paths_known_failures(const char *exe_dir)
 {
 	char *p, *stage;
@@ -159,16 +179,20 @@ char *paths_known_failures(const char *exe_dir)
 	return NULL;
 }
 
-char *paths_default_log_dir(const char *exe_dir)
+char *paths_default_log_dir(const char *exe_dir, const char **why)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
+	*why = NULL;
+	/* beside the build tree, not in whatever folder it is run from */
 	if (paths_in_build_tree(exe_dir))
-		return xstrdup("logs");
+		return xasprintf("%s/logs", exe_dir);
 	/* XDG Base Directory spec: a relative XDG_STATE_HOME is invalid */
 	if (state && *state == '/')
 		return xasprintf("%s/kvm-unit-tests", state);
 	if (home && *home)
 		return xasprintf("%s/.local/state/kvm-unit-tests", home);
+	*why = state && *state ? "XDG_STATE_HOME is not absolute and HOME is not set"
+			       : "neither XDG_STATE_HOME nor HOME is set";
 	return NULL;
 }

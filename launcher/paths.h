@@ -23,11 +23,16 @@ bool paths_in_build_tree(const char *exe_dir);
 char *paths_images(const char *opt, enum arch arch, const char *exe_dir,
 		   struct strv *tried);
 
+/* Whether this build made @arch's images (configure's guest arches). */
+bool paths_arch_built(enum arch arch);
+
 /* The project's known-failures.md to use when no --expect is given, or NULL. */
 char *paths_known_failures(const char *exe_dir);
 
-/* The default log folder: ./logs in a build tree, else
- * $XDG_STATE_HOME/kvm-unit-tests or ~/.local/state/kvm-unit-tests. */
-char *paths_default_log_dir(const char *exe_dir);
+/* The default log folder: logs/ beside the binary in a build tree, else
+ * $XDG_STATE_HOME/kvm-unit-tests or ~/.local/state/kvm-unit-tests; NULL
+ * with @why when there is none (a service without HOME). The launcher
+ * keeps each arch's logs in an <arch>/ folder under it. */
+char *paths_default_log_dir(const char *exe_dir, const char **why);
 
 #endif

@@ -17,6 +17,15 @@ static void skip(struct run_item *it, char *reason)
 	it->res.verdict.reason = reason;
 }
 
+/* Not started, and a failure. */
+static void missing(struct run_item *it, char *reason)
+{
+	it->skip = true;
+	it->image_missing = true;
+	it->res.verdict.kind = VERDICT_FAIL;
+	it->res.verdict.reason = reason;
+}
+
 static char *arch_list(unsigned mask)
 {
 	struct strv names = { 0 };
@@ -95,6 +104,7 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 	it->test = t;
 	it->res.name = t->name;
 	it->res.accel = ACCEL_AUTO;
+	it->res.outer = env->outer;
 	if (t->arches && !(t->arches & ARCH_BIT(env->arch))) {
 		char *want = arch_list(t->arches);
 
@@ -122,11 +132,17 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 		if ((why = check_unmet(&t->checks[i])))
 			return skip(it, why);
 	image = image_path(env, t);
+	if (!image && !env->arch_built)
+		return skip(it, xasprintf("image %s: this build left out %s (configure built no %s guests)",
+					  t->file, arch_name(env->arch),
+					  arch_name(env->arch)));
 	if (!image)
-		return skip(it, xasprintf("image %s: no images folder for %s",
-					  t->file, arch_name(env->arch)));
+		return missing(it, xasprintf("image %s: no images folder for %s",
+					     t->file, arch_name(env->arch)));
 	if (stat(image, &st) < 0) {
-		skip(it, xasprintf("image %s: %s (not built?)", image, strerror(errno)));
+		/* a test the catalog has for this arch whose image is not
+		 * there: a broken install or build, never a green run */
+		missing(it, xasprintf("image %s: %s", image, strerror(errno)));
 		free(image);
 		return;
 	}
@@ -166,54 +182,60 @@ void plan_item_free(struct run_item *it)
 	test_result_free(&it->res);
 }
 
-static size_t width_of(const struct run_item *items, size_t n, int col)
+/* The --list columns of one test, as printed. */
+struct list_row {
+	char *cols[4];	/* name, arch, smp, groups */
+};
+
+static void list_row(const struct cfg_test *t, struct list_row *row)
 {
-	size_t w = col == 0 ? 4 : 6;
+	char *arches = t->arches ? arch_list(t->arches) : xstrdup("any");
 
-	for (size_t i = 0; i < n; i++) {
-		const struct cfg_test *t = items[i].test;
-		size_t l = 0;
-
-		if (col == 0) {
-			l = strlen(t->name);
-		} else {
-			for (size_t g = 0; g < t->groups.n; g++)
-				l += strlen(t->groups.v[g]) + 1;
-		}
-		if (l > w)
-			w = l;
-	}
-	return w;
+	for (char *p = arches; (p = strstr(p, " or ")); p++)
+		memmove(p + 1, p + 4, strlen(p + 4) + 1), *p = ',';
+	row->cols[0] = xstrdup(t->name);
+	row->cols[1] = arches;
+	row->cols[2] = t->smp ? xasprintf("%u%s", t->smp,
+					  t->smp_topology ? t->smp_topology : "")
+			      : xstrdup("max");
+	row->cols[3] = t->groups.n ? strv_join(&t->groups, ",") : xstrdup("-");
 }
 
+/* Every test of the selection, nodefault ones marked; each column as wide
+ * as its widest cell, so no value (a long smp topology) breaks the table. */
 void plan_print_list(FILE *out, const struct run_item *items, size_t n)
 {
-	int wn = (int)width_of(items, n, 0), wg = (int)width_of(items, n, 1);
+	static const char *const head[4] = { "NAME", "ARCH", "SMP", "GROUPS" };
+	struct list_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
+	int w[4];
 
-	fprintf(out, "%-*s  %-16s  %-6s  %-*s  %s\n", wn, "NAME", "ARCH", "SMP",
-		wg, "GROUPS", "HERE");
+	for (int c = 0; c < 4; c++)
+		w[c] = (int)strlen(head[c]);
 	for (size_t i = 0; i < n; i++) {
-		const struct cfg_test *t = items[i].test;
-		const struct run_item *it = &items[i];
-		char *arches = t->arches ? arch_list(t->arches) : xstrdup("any");
-		char *groups = t->groups.n ? strv_join(&t->groups, ",") : xstrdup("-");
-		char *smp = t->smp ? xasprintf("%u%s", t->smp,
-					       t->smp_topology ? t->smp_topology : "")
-				   : xstrdup("max");
-
-		for (char *p = arches; (p = strstr(p, " or ")); p++)
-			memmove(p + 1, p + 4, strlen(p + 4) + 1), *p = ',';
-		fprintf(out, "%-*s  %-16s  %-6s  %-*s  ", wn, t->name, arches, smp,
-			wg, groups);
-		if (it->skip)
-			fprintf(out, "skip: %s\n", it->res.verdict.reason);
-		else
-			fprintf(out, "runs with %s%s\n", accel_name(it->res.accel),
-				t->nodefault ? " (nodefault)" : "");
-		free(arches);
-		free(groups);
-		free(smp);
+		list_row(items[i].test, &rows[i]);
+		for (int c = 0; c < 4; c++)
+			if ((int)strlen(rows[i].cols[c]) > w[c])
+				w[c] = (int)strlen(rows[i].cols[c]);
 	}
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w[0], head[0], w[1], head[1],
+		w[2], head[2], w[3], head[3], "HERE");
+	for (size_t i = 0; i < n; i++) {
+		const struct run_item *it = &items[i];
+		char **col = rows[i].cols;
+
+		fprintf(out, "%-*s  %-*s  %-*s  %-*s  ", w[0], col[0], w[1], col[1],
+			w[2], col[2], w[3], col[3]);
+		if (it->skip)
+			fprintf(out, "%s: %s", it->image_missing ? "fail" : "skip",
+				it->res.verdict.reason);
+		else
+			fprintf(out, "runs with %s", accel_name(it->res.accel));
+		fputs(it->test->nodefault ? " (nodefault: not in the default set)\n" : "\n",
+		      out);
+		for (int c = 0; c < 4; c++)
+			free(col[c]);
+	}
+	free(rows);
 }
 
 void plan_print_dry_run(FILE *out, const struct run_item *items, size_t n)
@@ -222,8 +244,9 @@ void plan_print_dry_run(FILE *out, const struct run_item *items, size_t n)
 		const struct run_item *it = &items[i];
 
 		if (it->skip) {
-			fprintf(stderr, "kvm-unit-tests: %s: skip: %s\n",
-				it->test->name, it->res.verdict.reason);
+			fprintf(stderr, "kvm-unit-tests: %s: %s: %s\n",
+				it->test->name, it->image_missing ? "fail" : "skip",
+				it->res.verdict.reason);
 			continue;
 		}
 		for (size_t a = 0; a < it->res.argv.n; a++) {

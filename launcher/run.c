@@ -245,6 +245,8 @@ static int start(struct runner *rn, struct job *j, struct run_item *it)
 	j->fd[0] = j->fd[1] = j->fd[2] = -1;
 	j->end = END_EXITED;
 	r->ran = true;
+	if (rn->o->on_start)
+		rn->o->on_start(it->test->name, rn->o->on_start_arg);
 	if (rn->o->log_dir) {
 		j->log = log_open(rn->o->log_dir, it->test->name, &r->log_path);
 		if (j->log)
@@ -310,6 +312,16 @@ fail:
 	return -1;
 }
 
+/* One result out: TAP (or --brief), the JUnit hook, the summary counts. */
+static void print_result(struct runner *rn, struct run_item *it)
+{
+	progress_clear(&rn->progress);
+	tap_print(rn->o->tap, rn->o->style, ++rn->printed, &it->res);
+	tap_count(&rn->sum->counts, &it->res);
+	if (rn->o->on_result)
+		rn->o->on_result(&it->res, rn->o->on_result_arg);
+}
+
 static void print_ready(struct runner *rn)
 {
 	FILE *tap = rn->o->tap;
@@ -317,10 +329,7 @@ static void print_ready(struct runner *rn)
 	while (rn->next_print < rn->n && rn->done[rn->next_print]) {
 		struct run_item *it = &rn->items[rn->next_print++];
 
-		progress_clear(&rn->progress);
-		tap_result(tap, ++rn->printed, &it->res);
-		if (rn->o->on_result)
-			rn->o->on_result(&it->res, rn->o->on_result_arg);
+		print_result(rn, it);
 		if (fflush(tap) == EOF || ferror(tap))
 			rn->sum->output_error = true;
 		/* printed: its report lines need not stay in memory */
@@ -497,7 +506,31 @@ static void start_more(struct runner *rn)
 	}
 }
 
-static void interrupt(struct runner *rn)
+/* A test cut short by the interruption: a failure of its own, reported
+ * with the others (issue 16 item 2), never silently dropped. */
+static void cut_short(struct runner *rn, struct job *j, const char *why)
+{
+	struct run_item *it = j->item;
+	struct test_result *r = &it->res;
+
+	r->secs = now_s() - j->start;
+	run_end_free(&r->end);
+	r->end.kind = END_INTERRUPTED;
+	r->end.detail = xasprintf("%s after %.2fs, while the test was running",
+				  why, r->secs);
+	verdict_free(&r->verdict);
+	verdict_decide(&r->gout, &r->end, &it->vctx, &r->verdict);
+	if (j->log) {
+		fputs("# interrupted\n", j->log);
+		log_footer(j->log, r);
+		fclose(j->log);
+		j->log = NULL;
+	}
+	rn->done[it - rn->items] = true;
+	account(rn, it);
+}
+
+static void interrupt(struct runner *rn, const char *why)
 {
 	for (size_t i = 0; i < rn->o->jobs; i++) {
 		struct job *j = &rn->jobs[i];
@@ -510,10 +543,7 @@ static void interrupt(struct runner *rn)
 				;
 		close_fd(j, 1);
 		close_fd(j, 2);
-		if (j->log) {
-			fputs("# interrupted\n", j->log);
-			fclose(j->log);
-		}
+		cut_short(rn, j, why);
 		free(j->detail);
 		memset(j, 0, sizeof(*j));
 	}
@@ -523,13 +553,10 @@ static void interrupt(struct runner *rn)
 	for (size_t i = rn->next_print; i < rn->n; i++) {
 		if (!rn->done[i])
 			continue;
-		progress_clear(&rn->progress);
-		tap_result(rn->o->tap, ++rn->printed, &rn->items[i].res);
-		if (rn->o->on_result)
-			rn->o->on_result(&rn->items[i].res, rn->o->on_result_arg);
+		print_result(rn, &rn->items[i]);
 	}
 	progress_clear(&rn->progress);
-	tap_bail_out(rn->o->tap, "interrupted");
+	tap_bail_out(rn->o->tap, rn->o->style, why);
 	if (fflush(rn->o->tap) == EOF)
 		rn->sum->output_error = true;
 }
@@ -539,16 +566,21 @@ static bool handle_signals(struct runner *rn)
 	struct signalfd_siginfo si;
 	bool stop_all = false;
 
-	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si))
-		if (si.ssi_signo != SIGCHLD)
-			stop_all = true;
+	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (!stop_all)
+			rn->sum->signal = (int)si.ssi_signo;
+		stop_all = true;
+	}
 	return stop_all;
 }
 
 static void loop(struct runner *rn)
 {
-	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 1, sizeof(*pfd));
-	struct job **owner = xcalloc(2 * rn->o->jobs + 1, sizeof(*owner));
+	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 2, sizeof(*pfd));
+	struct job **owner = xcalloc(2 * rn->o->jobs + 2, sizeof(*owner));
+	int tapfd = fileno(rn->o->tap);
 
 	start_more(rn);
 	print_ready(rn);
@@ -559,6 +591,9 @@ static void loop(struct runner *rn)
 
 		draw(rn);
 		pfd[np++] = (struct pollfd){ .fd = rn->sigfd, .events = POLLIN };
+		/* A pipe whose reader is gone (| head -1) polls POLLERR: stop
+		 * at once, not when the next result fails to be written. */
+		pfd[np++] = (struct pollfd){ .fd = tapfd, .events = 0 };
 		for (size_t i = 0; i < rn->o->jobs; i++) {
 			for (int s = 1; s <= 2; s++) {
 				if (!rn->jobs[i].item || rn->jobs[i].fd[s] < 0)
@@ -573,11 +608,23 @@ static void loop(struct runner *rn)
 		timeout_ms = wait <= 0 ? 0 : wait > 1000 ? 1000000 : (int)(wait * 1000) + 1;
 		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents && handle_signals(rn)) {
-			interrupt(rn);
+		if (pfd[1].revents & POLLERR)
+			rn->sum->output_error = true;
+		if (rn->sum->output_error) {
+			interrupt(rn, "standard output closed");
+			rn->sum->interrupted = false;
 			break;
 		}
-		for (size_t k = 1; k < np; k++) {
+		if (pfd[0].revents && handle_signals(rn)) {
+			char why[64];
+
+			snprintf(why, sizeof(why), "interrupted by SIG%s",
+				 sigabbrev_np(rn->sum->signal) ?
+				 sigabbrev_np(rn->sum->signal) : "?");
+			interrupt(rn, why);
+			break;
+		}
+		for (size_t k = 2; k < np; k++) {
 			struct job *j = owner[k];
 
 			if (!pfd[k].revents)
@@ -595,7 +642,7 @@ static void loop(struct runner *rn)
 		start_more(rn);
 		print_ready(rn);
 		if (rn->sum->output_error) {
-			interrupt(rn);
+			interrupt(rn, "standard output closed");
 			rn->sum->interrupted = false;
 			break;
 		}

@@ -109,6 +109,108 @@ ran_plainly()
 check "markdown_prose_is_ignored" ran_plainly pass
 check "markdown_other_fenced_blocks_are_ignored" ran_plainly pass-again
 
+# --- QEMU version, kernel version and outer conditions ---------------------
+# The fake claims $KUT_FAKE_QEMU_VERSION and counts its --version probes in
+# $E2E/state/version-probes.
+probes()
+{
+	if [ -f "$E2E/state/version-probes" ]; then
+		wc -l <"$E2E/state/version-probes"
+	else
+		echo 0
+	fi
+}
+expect_file qemu-old.txt "fail fail qemu<8.0 fixed in QEMU 8.0"
+rm -rf "$E2E/logs" "$E2E/state/version-probes"
+E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=7.2.0)
+kut --expect "$E2E/qemu-old.txt" fail
+check "qemu_lt_holds_on_an_older_qemu" tap_directive fail TODO
+check "qemu_version_probed_once" test "$(probes)" -eq 1
+check "qemu_version_is_cached_in_the_log_folder" grep -q " 7\.2\.0 $FAKE\$" "$E2E/logs/x86_64/.qemu-versions"
+kut --expect "$E2E/qemu-old.txt" fail pass
+check "qemu_version_cache_spares_the_probe" test "$(probes)" -eq 1
+check "qemu_lt_still_holds_from_the_cache" tap_directive fail TODO
+# a new binary at the same path (other mtime, other size): probed again
+sleep 0.01
+echo "# rebuilt" >>"$FAKE"
+E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=10.0.2)
+kut --expect "$E2E/qemu-old.txt" fail
+check "qemu_changed_binary_is_probed_again" test "$(probes)" -eq 2
+check "qemu_lt_does_not_hold_on_a_newer_qemu" no_todo fail
+check "qemu_lt_on_a_newer_qemu_exits_1" rc_is 1
+expect_file qemu-range.txt "fail fail qemu>=10.0,qemu<10.1 only in 10.0.x"
+kut --expect "$E2E/qemu-range.txt" fail
+check "qemu_range_holds_inside" tap_directive fail TODO
+E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=garbage)
+rm -f "$E2E/logs/x86_64/.qemu-versions"
+kut --expect "$E2E/qemu-range.txt" fail
+check "qemu_unknown_version_holds_no_condition" no_todo fail
+check "qemu_unknown_version_is_said" err_has "QEMU version unknown"
+E2E_ENV=(KUT_E2E_STATE="$E2E/state")
+rm -f "$E2E/state/version-probes"
+kut --expect "$E2E/where-both.txt" fail
+check "no_qemu_condition_no_probe" test "$(probes)" -eq 0
+
+expect_file kernel.txt "fail fail kernel>=2.6 any kernel since 2.6" "fail pass kernel<2.6 no kernel this old"
+kut --expect "$E2E/kernel.txt" fail pass
+check "kernel_ge_holds_on_this_kernel" tap_directive fail TODO
+check "kernel_lt_does_not_hold_on_this_kernel" ran_plainly pass
+
+expect_file outer.txt "fail fail outer=tcg only nested in TCG"
+E2E_ENV=()
+kut --expect "$E2E/outer.txt" fail
+check "outer_tcg_does_not_hold_on_a_real_host" no_todo fail
+E2E_ENV=(KUT_OUTER_ACCEL=tcg)
+kut --expect "$E2E/outer.txt" fail
+check "outer_tcg_holds_with_KUT_OUTER_ACCEL_tcg" tap_directive fail TODO
+E2E_ENV=(KUT_OUTER_ACCEL=xen)
+kut --expect "$E2E/outer.txt" fail
+check "bad_KUT_OUTER_ACCEL_exits_2" rc_is 2
+check "bad_KUT_OUTER_ACCEL_is_named" err_has "KUT_OUTER_ACCEL: 'xen'"
+E2E_ENV=()
+
+# --- a host list adds to the shipped one (issue 16 item 9) -------------------
+# realmode-idiv-min is a whole-test entry of docs/known-failures.md under TCG.
+cat >"$E2E/ship.cfg" <<'EOS'
+[realmode-idiv-min]
+file = fail.flat
+
+[fail]
+file = fail.flat
+EOS
+expect_file host.txt "fail fail * the host's own entry"
+kut_ship()
+{
+	kut_raw --qemu "$FAKE" --images "$E2E/img" --config "$E2E/ship.cfg" \
+		--arch x86_64 --accel tcg --log-dir "$E2E/logs" "$@"
+}
+kut_ship --expect "$E2E/host.txt" realmode-idiv-min fail
+check "host_list_entry_applies" tap_directive fail TODO
+check "shipped_list_still_applies_beside_a_host_list" tap_directive realmode-idiv-min TODO
+check "host_list_plus_shipped_list_exits_0" rc_is 0
+kut_ship --expect "$E2E/host.txt" --no-default-expect realmode-idiv-min fail
+check "no_default_expect_drops_the_shipped_list" no_todo realmode-idiv-min
+check "no_default_expect_keeps_the_host_list" tap_directive fail TODO
+check "no_default_expect_run_exits_1" rc_is 1
+
+expect_file stale.txt "fail fail * fine" "fail no-such-test * a typo" 'fail "gone-*/x: y" accel=tcg stale'
+kut --expect "$E2E/stale.txt" fail
+check "entry_naming_no_test_is_a_warning" err_has "warning: .*stale\.txt:2: 'no-such-test' matches no test of"
+check "glob_naming_no_test_is_a_warning" err_has "warning: .*stale\.txt:3: 'gone-\*' matches no test of"
+check "entry_naming_a_test_gives_no_warning" bash -c "! grep -q 'stale\.txt:1' '$E2E/err'"
+check "unmatched_entries_do_not_stop_the_run" tap_directive fail TODO
+
+for a in x86_64 i386; do
+	kut_raw --qemu "$FAKE" --arch "$a" --list --no-default-expect \
+		--expect "$top_srcdir/docs/known-failures.md"
+	check "shipped_list_names_only_${a}_catalog_tests" bash -c "! grep -q warning '$E2E/err'"
+done
+
+printf '# Known failures\n\nfail fail * prose only, no fence\n' >"$E2E/nofence.md"
+kut --expect "$E2E/nofence.md" fail
+check "markdown_list_without_expect_fence_exits_2" rc_is 2
+check "markdown_list_without_expect_fence_says_so" err_has "nofence\.md:[0-9]+: no \`\`\`expect block"
+
 # --- malformed files --------------------------------------------------------
 expect_file no-reason.txt "# a comment" "fail fail *"
 kut --expect "$E2E/no-reason.txt" fail
