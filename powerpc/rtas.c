@@ -91,7 +91,7 @@ static void test_get(void)
 	report(tod_valid(&a), "a valid date and time: " TOD_FMT, TOD_ARGS(a));
 	check_ns(&a);
 	d = tod_seconds(&b) - tod_seconds(&a);
-	report(d >= 0 && d <= 2, "20 ms later: %lld s later (want 0..2): "
+	report(d >= 0 && d <= 5, "20 ms later: %lld s later (want 0..5): "
 	       TOD_FMT, (long long)d, TOD_ARGS(b));
 }
 
@@ -158,16 +158,16 @@ static void test_set(void)
 	       TOD_ARGS(set), status);
 	status = get_tod(&got);
 	d = tod_seconds(&got) - tod_seconds(&set);
-	report(status == RTAS_SUCCESS && d >= 0 && d <= 2,
-	       "read back: " TOD_FMT " (%lld s after the set, want 0..2)",
+	report(status == RTAS_SUCCESS && d >= 0 && d <= 5,
+	       "read back: " TOD_FMT " (%lld s after the set, want 0..5)",
 	       TOD_ARGS(got), (long long)d);
 	check_ns(&got);
 	udelay(1200000);
 	status = get_tod(&got);
 	d = tod_seconds(&got) - tod_seconds(&set);
-	report(d >= 1 && d <= 4 && got.year == 2024 && got.month == 3 &&
+	report(d >= 1 && d <= 10 && got.year == 2024 && got.month == 3 &&
 	       got.day == 1, "1.2 s later the clock ran on into March 1st: "
-	       TOD_FMT " (%lld s after the set, want 1..4)", TOD_ARGS(got),
+	       TOD_FMT " (%lld s after the set, want 1..10)", TOD_ARGS(got),
 	       (long long)d);
 }
 
