@@ -8,10 +8,12 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include "cost.h"
 #include "exitcode.h"
 #include "expect.h"
+#include "hostkernel.h"
 #include "junit.h"
 #include "log.h"
 #include "paths.h"
@@ -67,6 +70,9 @@ struct options {
 	const char *junit;
 	double timeout_factor;
 	unsigned shard_k, shard_n;	/* --shard K/N; 0: all */
+	const char *host_kernel;
+	const char *host_modules;
+	unsigned host_retries;
 };
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -100,6 +106,8 @@ static const char usage_text[] =
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
 	"                      [--expect file] [--no-default-expect]\n"
 	"                      [--junit file] [--shard k/n]\n"
+	"                      [--host-kernel kernel [--host-modules dir]\n"
+	"                       [--host-retries n]]\n"
 	"                      [test|glob ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -137,11 +145,19 @@ static void __attribute__((noreturn)) help(void)
 	      "      --junit FILE      also write the results to FILE as JUnit XML\n"
 	      "      --shard K/N       run part K of N cost-balanced parts of the\n"
 	      "                        selection (the same split on every host)\n"
+	      "      --host-kernel KERNEL  run the tests under the KVM of the Linux\n"
+	      "                        bzImage KERNEL, booted in QEMU (see\n"
+	      "                        docs/host-kernel.md)\n"
+	      "      --host-modules DIR  KERNEL's modules (default: those of its\n"
+	      "                        release beside it or in /lib/modules)\n"
+	      "      --host-retries N  boot KERNEL again up to N times after a crash\n"
+	      "                        for the tests not yet run (default: 0)\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
 	      "Exit status: 0 no failures, 1 some failed, 2 usage or config error,\n"
-	      "3 environment (no QEMU, no images, no KVM), 130 interrupted.\n"
+	      "3 environment (no QEMU, no images, no KVM), 4 the --host-kernel\n"
+	      "crashed (and no test failed), 130 interrupted.\n"
 	      "See kvm-unit-tests(1) and kvm-unit-tests.cfg(5).\n",
 	      stdout);
 	exit(EXIT_PASS);
@@ -159,6 +175,9 @@ enum {
 	OPT_JUNIT,
 	OPT_SHARD,
 	OPT_NO_DEFAULT_EXPECT,
+	OPT_HOST_KERNEL,
+	OPT_HOST_MODULES,
+	OPT_HOST_RETRIES,
 };
 
 static const struct option long_options[] = {
@@ -180,6 +199,9 @@ static const struct option long_options[] = {
 	{ "no-default-expect", no_argument, NULL, OPT_NO_DEFAULT_EXPECT },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "host-kernel", required_argument, NULL, OPT_HOST_KERNEL },
+	{ "host-modules", required_argument, NULL, OPT_HOST_MODULES },
+	{ "host-retries", required_argument, NULL, OPT_HOST_RETRIES },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -194,6 +216,20 @@ static unsigned parse_jobs(const char *s)
 	n = strtoul(s, &end, 10);
 	if (errno || end == s || *end || *s == '-' || n < 1 || n > MAX_JOBS) {
 		warn("-j: '%s': want a number from 1 to %d", s, MAX_JOBS);
+		usage();
+	}
+	return (unsigned)n;
+}
+
+static unsigned parse_retries(const char *s)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || n > 100) {
+		warn("--host-retries: '%s': want a number from 0 to 100", s);
 		usage();
 	}
 	return (unsigned)n;
@@ -296,12 +332,33 @@ static void parse_options(int argc, char **argv, struct options *o)
 				usage();
 			}
 			break;
+		case OPT_HOST_KERNEL:
+			o->host_kernel = optarg;
+			break;
+		case OPT_HOST_MODULES:
+			o->host_modules = optarg;
+			break;
+		case OPT_HOST_RETRIES:
+			o->host_retries = parse_retries(optarg);
+			break;
 		default:
 			usage();
 		}
 	}
 	for (int i = optind; i < argc; i++)
 		strv_push(&o->patterns, argv[i]);
+	if ((o->host_modules || o->host_retries) && !o->host_kernel) {
+		warn("--host-modules and --host-retries go with --host-kernel");
+		usage();
+	}
+	if (o->host_kernel && o->dry_run) {
+		warn("--host-kernel and --dry-run: choose one");
+		usage();
+	}
+	if (o->host_kernel && o->accel == ACCEL_TCG) {
+		warn("--host-kernel runs the tests under KVM: --accel tcg contradicts it");
+		usage();
+	}
 	if (o->list && o->dry_run) {
 		warn("--list and --dry-run: choose one");
 		usage();
@@ -436,7 +493,8 @@ static struct junit *junit_open(const struct options *o, FILE **out)
 		die(EXIT_USAGE, "--junit %s: %s", o->junit, strerror(errno));
 	suite = xasprintf("kvm-unit-tests.%s", arch_name(o->arch));
 	props[0] = xasprintf("arch=%s", arch_name(o->arch));
-	props[1] = xasprintf("accel=%s", accel_name(o->accel));
+	/* --host-kernel: KVM, that of the kernel booted (hostkernel.h) */
+	props[1] = xasprintf("accel=%s", o->host_kernel ? "kvm" : accel_name(o->accel));
 	props[2] = xasprintf("version=%s", PACKAGE_VERSION);
 	j = junit_new(suite, (const char *const *)props, 3);
 	for (int i = 0; i < 3; i++)
@@ -475,6 +533,112 @@ static char *find_firmware(const struct arch_info *info, const struct qemu *q,
 	}
 }
 
+/* --host-kernel: the KVM under test is inside the guest this launcher
+ * boots; the same launcher runs there with these options. */
+static int run_host_kernel(const struct options *o, const struct selection *sel,
+			   const char *exe_dir)
+{
+	struct hostkernel_opts hk = { 0 };
+	struct timespec t0, t1;
+	struct junit *junit = NULL;
+	FILE *junit_out = NULL;
+	char err[ERRLEN], *log_dir, *exe;
+	const char *no_log_why = NULL;
+	double *timeouts;
+	char **names;
+	int status;
+
+	exe = realpath("/proc/self/exe", NULL);
+	if (!exe)
+		die(EXIT_ENV, "/proc/self/exe: %s", strerror(errno));
+	names = xcalloc(sel->n + 1, sizeof(*names));
+	timeouts = xcalloc(sel->n + 1, sizeof(*timeouts));
+	for (size_t i = 0; i < sel->n; i++) {
+		names[i] = sel->tests[i]->name;
+		timeouts[i] = sel->tests[i]->timeout > 0 ? sel->tests[i]->timeout :
+			      CFG_DEFAULT_TIMEOUT;
+	}
+	/* the base folder: the launcher inside adds <arch>/ itself */
+	log_dir = o->log_dir ? xstrdup(o->log_dir) :
+			       paths_default_log_dir(exe_dir, &no_log_why);
+	if (!log_dir && no_log_why)
+		warn("no log folder: %s; no logs kept (give --log-dir DIR)", no_log_why);
+	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
+		warn("log folder %s; no logs kept", err);
+		free(log_dir);
+		log_dir = NULL;
+	}
+	hk.kernel = o->host_kernel;
+	hk.modules = o->host_modules;
+	hk.retries = o->host_retries;
+	hk.log_dir = log_dir;
+	hk.exe = exe;
+	hk.exe_dir = exe_dir;
+	hk.verbose = o->verbose;
+	hk.names = names;
+	hk.n = sel->n;
+	hk.timeouts = timeouts;
+	hk.timeout_factor = o->timeout_factor;
+	strv_push(&hk.inner_args, "--arch");
+	strv_push(&hk.inner_args, arch_name(o->arch));
+	if (o->jobs) {
+		strv_push(&hk.inner_args, "-j");
+		strv_push_owned(&hk.inner_args, xasprintf("%u", o->jobs));
+	}
+	if (o->verbose)
+		strv_push(&hk.inner_args, "-v");
+	if (o->config) {
+		strv_push(&hk.inner_args, "--config");
+		strv_push(&hk.inner_args, o->config);
+	}
+	for (size_t i = 0; i < o->expect.n; i++) {
+		strv_push(&hk.inner_args, "--expect");
+		strv_push(&hk.inner_args, o->expect.v[i]);
+	}
+	if (o->images) {
+		strv_push(&hk.inner_args, "--images");
+		strv_push(&hk.inner_args, o->images);
+	}
+	if (o->qemu) {
+		strv_push(&hk.inner_args, "--qemu");
+		strv_push(&hk.inner_args, o->qemu);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (o->junit)
+		junit = junit_open(o, &junit_out);
+	hk.tap = stdout;
+	hk.style = o->brief ? TAP_BRIEF : TAP_FULL;
+	hk.junit = junit;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = hostkernel_run(&hk);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (junit) {
+		junit_set_wall(junit, (double)(t1.tv_sec - t0.tv_sec) +
+				      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		bool bad = junit_write(junit, junit_out) < 0;
+
+		if (fclose(junit_out) == EOF || bad) {
+			warn("--junit %s: %s", o->junit, strerror(errno));
+			if (status == EXIT_PASS)
+				status = EXIT_FAILED;
+		}
+		junit_free(junit);
+	}
+	strv_free(&hk.inner_args);
+	free(names);
+	free(timeouts);
+	free(log_dir);
+	free(exe);
+	return status;
+}
+
+/* Inside --host-kernel: the outer launcher learns which tests were running
+ * when its guest died from these lines (hostkernel.c). */
+static void announce_start(const char *name, void *arg)
+{
+	dprintf((int)(intptr_t)arg, "start %s\n", name);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -486,14 +650,14 @@ int main(int argc, char **argv)
 	struct run_summary sum;
 	struct qemu qemu = { 0 };
 	struct strv tried = { 0 };
-	struct run_item *items;
+	struct run_item *items = NULL;
 	struct junit *junit = NULL;
 	FILE *junit_out = NULL;
 	struct durations durations = { 0 };
 	struct timespec t0, t1;
 	size_t *order = NULL;
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
-	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
+	char *exe_dir, *images = NULL, *bios = NULL, *log_dir = NULL;
 	char qemu_err[ERRLEN] = "";
 	const char *no_log_why = NULL;
 	struct expect_host host;
@@ -516,6 +680,10 @@ int main(int argc, char **argv)
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
 	load_expectations(&o, exe_dir, &cfg, &expect);
+	if (o.host_kernel && !o.list) {
+		status = run_host_kernel(&o, &sel, exe_dir);
+		goto out;
+	}
 	log_dir = log_dir_for(&o, exe_dir, &no_log_why);
 	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
 			      sizeof(qemu_err)) == 0;
@@ -608,6 +776,15 @@ int main(int argc, char **argv)
 		.on_result = junit ? junit_collect : NULL,
 		.on_result_arg = junit,
 	};
+	if (getenv("KUT_START_FD")) {
+		int fd = atoi(getenv("KUT_START_FD"));
+
+		/* the tests' QEMUs need not inherit it */
+		if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) {
+			ropts.on_start = announce_start;
+			ropts.on_start_arg = (void *)(intptr_t)fd;
+		}
+	}
 	durations_load(log_dir, &durations);
 	ropts.order = order = cost_run_order(items, sel.n, &durations);
 	tap_begin(stdout, ropts.style, sel.n);
@@ -658,7 +835,7 @@ int main(int argc, char **argv)
 out:
 	durations_free(&durations);
 	free(order);
-	for (size_t i = 0; i < sel.n; i++)
+	for (size_t i = 0; items && i < sel.n; i++)
 		plan_item_free(&items[i]);
 	free(items);
 	free(log_dir);

@@ -123,6 +123,10 @@ fi
 check "kvm_internal_error_is_named_in_the_yaml" \
 	yaml_has kvm-internal-error "KVM internal error|emulation failure"
 
+# --- QEMU warnings located at an option are not fatal ------------------------
+kut warn-located
+check "warning_at_an_option_is_not_fatal" tap_ok warn-located
+
 # --- a mixed run ------------------------------------------------------------
 kut -g mixed
 check "mixed_run_with_a_failure_exits_1" rc_is 1
