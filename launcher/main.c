@@ -243,7 +243,7 @@ static double parse_factor(const char *s)
 	errno = 0;
 	f = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(f) || f <= 0 || f > 1000) {
-		warn("--timeout-factor: '%s': want a number above 0", s);
+		warn("--timeout-factor: '%s': want a number above 0, at most 1000", s);
 		usage();
 	}
 	return f;
