@@ -243,7 +243,7 @@ static double parse_factor(const char *s)
 	errno = 0;
 	f = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(f) || f <= 0 || f > 1000) {
-		warn("--timeout-factor: '%s': want a number above 0", s);
+		warn("--timeout-factor: '%s': want a number above 0, at most 1000", s);
 		usage();
 	}
 	return f;
@@ -390,6 +390,37 @@ static void load_catalog(const struct options *o, struct cfg *cfg)
 /* The project's list (unless --no-default-expect), then each --expect
  * list, which adds to it. An entry of a user's list that names no test of
  * the catalog is a typo or a stale entry: a warning names it. */
+/* Whether @e names a test: of --config's catalog, or of the built-in
+ * catalog of some arch @e may apply to (one host list serves a farm's
+ * arches: an arm entry is no typo in an x86 run). */
+static bool entry_names_a_test(const struct options *o, const struct cfg *cfg,
+			       const struct expect_entry *e)
+{
+	char err[ERRLEN];
+	const char *name, *data;
+	bool found = false;
+	size_t len;
+
+	if (o->config)
+		return expect_entry_names_a_test(e, cfg);
+	for (int a = 0; a < ARCH_COUNT && !found; a++) {
+		struct cfg other;
+
+		if (!(e->arches & ARCH_BIT(a)) ||
+		    catalog_get(arch_family((enum arch)a), &name, &data, &len) < 0)
+			continue;
+		if (!strcmp(name, cfg->name)) {
+			found = expect_entry_names_a_test(e, cfg);
+			continue;
+		}
+		if (cfg_parse(name, data, len, &other, err, sizeof(err)) < 0)
+			continue;
+		found = expect_entry_names_a_test(e, &other);
+		cfg_free(&other);
+	}
+	return found;
+}
+
 static void load_expectations(const struct options *o, const char *exe_dir,
 			      const struct cfg *cfg, struct expect_list *list)
 {
@@ -408,12 +439,11 @@ static void load_expectations(const struct options *o, const char *exe_dir,
 	for (size_t i = 0; i < o->expect.n; i++)
 		if (expect_load(o->expect.v[i], false, list, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "--expect %s", err);
-	/* entries for another arch name another arch's catalog */
 	for (size_t i = first; i < list->n; i++)
-		if ((list->v[i].arches & ARCH_BIT(o->arch)) &&
-		    !expect_entry_names_a_test(&list->v[i], cfg))
+		if (!entry_names_a_test(o, cfg, &list->v[i]))
 			warn("warning: %s: '%s' matches no test of %s", list->v[i].where,
-			     list->v[i].test_glob, cfg->name);
+			     list->v[i].test_glob,
+			     o->config ? cfg->name : "the built-in catalogs");
 }
 
 /* --log-dir DIR or the default, with an <arch>/ folder under it: i386 and
