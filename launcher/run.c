@@ -245,6 +245,8 @@ static int start(struct runner *rn, struct job *j, struct run_item *it)
 	j->fd[0] = j->fd[1] = j->fd[2] = -1;
 	j->end = END_EXITED;
 	r->ran = true;
+	if (rn->o->on_start)
+		rn->o->on_start(it->test->name, rn->o->on_start_arg);
 	if (rn->o->log_dir) {
 		j->log = log_open(rn->o->log_dir, it->test->name, &r->log_path);
 		if (j->log)
@@ -576,8 +578,9 @@ static bool handle_signals(struct runner *rn)
 
 static void loop(struct runner *rn)
 {
-	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 1, sizeof(*pfd));
-	struct job **owner = xcalloc(2 * rn->o->jobs + 1, sizeof(*owner));
+	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 2, sizeof(*pfd));
+	struct job **owner = xcalloc(2 * rn->o->jobs + 2, sizeof(*owner));
+	int tapfd = fileno(rn->o->tap);
 
 	start_more(rn);
 	print_ready(rn);
@@ -588,6 +591,9 @@ static void loop(struct runner *rn)
 
 		draw(rn);
 		pfd[np++] = (struct pollfd){ .fd = rn->sigfd, .events = POLLIN };
+		/* A pipe whose reader is gone (| head -1) polls POLLERR: stop
+		 * at once, not when the next result fails to be written. */
+		pfd[np++] = (struct pollfd){ .fd = tapfd, .events = 0 };
 		for (size_t i = 0; i < rn->o->jobs; i++) {
 			for (int s = 1; s <= 2; s++) {
 				if (!rn->jobs[i].item || rn->jobs[i].fd[s] < 0)
@@ -602,6 +608,13 @@ static void loop(struct runner *rn)
 		timeout_ms = wait <= 0 ? 0 : wait > 1000 ? 1000000 : (int)(wait * 1000) + 1;
 		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
 			break;
+		if (pfd[1].revents & POLLERR)
+			rn->sum->output_error = true;
+		if (rn->sum->output_error) {
+			interrupt(rn, "standard output closed");
+			rn->sum->interrupted = false;
+			break;
+		}
 		if (pfd[0].revents && handle_signals(rn)) {
 			char why[64];
 
@@ -611,7 +624,7 @@ static void loop(struct runner *rn)
 			interrupt(rn, why);
 			break;
 		}
-		for (size_t k = 1; k < np; k++) {
+		for (size_t k = 2; k < np; k++) {
 			struct job *j = owner[k];
 
 			if (!pfd[k].revents)

@@ -21,7 +21,9 @@ E2E_TESTS = \
 	tests/e2e/schedule.sh \
 	tests/e2e/exec-count.sh \
 	tests/e2e/faults.sh \
-	tests/e2e/images.sh
+	tests/e2e/images.sh \
+	tests/e2e/logs.sh \
+	tests/e2e/host-kernel.sh
 
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += $(E2E_TESTS) \
@@ -29,6 +31,7 @@ EXTRA_DIST += $(E2E_TESTS) \
 	tests/e2e/fake.cfg \
 	tests/junit.xsd \
 	tests/fake-qemu/fake-qemu.sh \
+	tests/fake-qemu/fake-host-qemu.pl \
 	tests/sanitizers.sh \
 	bench/launcher-overhead \
 	bench/lib.sh bench/boot bench/suite bench/check-time
