@@ -56,7 +56,9 @@ extern char **environ;
 #define NCHAN 3
 static const char *const chan_name[NCHAN] = { "kut.tap", "kut.err", "kut.ctl" };
 
-enum state { T_PENDING, T_STARTED, T_DONE };
+/* A test's way through the boots: started and finished as the inner
+ * launcher announces them on kut.ctl, done once its TAP came back. */
+enum state { T_PENDING, T_STARTED, T_FINISHED, T_DONE };
 
 struct linebuf {
 	char buf[LINE_MAX_LEN];
@@ -898,6 +900,10 @@ static void ctl_line(struct hk *hk, struct boot *b, const char *line)
 			hk->st[i] = T_STARTED;
 			hk->started_at[i] = now_s();
 		}
+	} else if (!strncmp(line, "done ", 5)) {
+		i = find_test(hk, line + 5, strlen(line + 5));
+		if (i >= 0 && hk->st[i] == T_STARTED)
+			hk->st[i] = T_FINISHED;
 	} else if (!strncmp(line, "exit ", 5)) {
 		b->have_exit = true;
 		b->inner_status = atoi(line + 5);
@@ -1177,11 +1183,14 @@ static bool boot_once(struct hk *hk, unsigned nboot)
 		if (hk->console_log)
 			fprintf(hk->console_log, "=== boot %u ended: %s\n", nboot, why);
 		warn("boot %u: %s", nboot, why);
-		/* the tests it was running when it died are its victims */
+		/* the tests it was running when it died are its victims; those
+		 * that had finished lost their results with it: run again */
 		for (size_t i = 0; i < hk->o->n; i++)
 			if (hk->st[i] == T_STARTED) {
 				own_result(hk, i, why, true, &b.console);
 				hk->crashed++;
+			} else if (hk->st[i] == T_FINISHED) {
+				hk->st[i] = T_PENDING;
 			}
 		free(why);
 	}
@@ -1266,7 +1275,7 @@ int hostkernel_run(const struct hostkernel_opts *o)
 		if (hk.env_error)
 			why = xstrdup(hk.env_why);
 		else
-			why = xasprintf(HOSTKERNEL_CRASHED ": not run, %u boot%s crashed",
+			why = xasprintf(HOSTKERNEL_CRASHED ": not run (or its result lost), %u boot%s crashed",
 					boots, boots == 1 ? "" : "s");
 		own_result(&hk, i, why, false, NULL);
 		if (!hk.env_error)

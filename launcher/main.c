@@ -590,11 +590,12 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	return status;
 }
 
-/* Inside --host-kernel: the outer launcher learns which tests were running
- * when its guest died from these lines (hostkernel.c). */
-static void announce_start(const char *name, void *arg)
+/* Inside --host-kernel: the outer launcher learns from these lines which
+ * tests were running when its guest died, and which had finished but whose
+ * results were still held back for the order of the TAP (hostkernel.c). */
+static void announce(const char *event, const char *name, void *arg)
 {
-	dprintf((int)(intptr_t)arg, "start %s\n", name);
+	dprintf((int)(intptr_t)arg, "%s %s\n", event, name);
 }
 
 int main(int argc, char **argv)
@@ -734,8 +735,8 @@ int main(int argc, char **argv)
 
 		/* the tests' QEMUs need not inherit it */
 		if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) {
-			ropts.on_start = announce_start;
-			ropts.on_start_arg = (void *)(intptr_t)fd;
+			ropts.on_event = announce;
+			ropts.on_event_arg = (void *)(intptr_t)fd;
 		}
 	}
 	durations_load(log_dir, &durations);

@@ -148,7 +148,7 @@ check "panic: the running test is not ok with the panic line" \
 check "panic: the console tail is in its YAML" \
 	eval 'yaml_of pass-again | grep -q "CPU: 1 PID: 99"'
 check "panic: the test never started is not ok, not run" \
-	eval 'tap_not_ok skip && yaml_of skip | grep -q "host kernel crashed: not run, 1 boot crashed"'
+	eval 'tap_not_ok skip && yaml_of skip | grep -q "host kernel crashed: not run (or its result lost), 1 boot crashed"'
 check "panic: one boot only" test "$(boots)" = 1
 check "panic: said on stderr" err_has 'boot 1: host kernel crashed'
 
@@ -160,6 +160,17 @@ check "retry: the second boot runs only the test not yet run" boot_asked 2 skip
 check "retry: that test passed" tap_ok skip
 check "retry: three results, numbered once each" \
 	eval 'test "$(count_results)" = 3 && plan_is 3 && out_has "^ok 3 - skip\$"'
+
+# --- finished tests whose TAP the crash swallowed run again ---------------
+kut_host panic-after=1,panic-held=1,panic-boots=1 --host-retries 1 pass skip pass-again
+check "held back: the finished test runs again on the next boot" \
+	boot_asked 2 "pass skip"
+check "held back: it passes there" tap_ok pass
+check "held back: only the running test is cut short" \
+	eval 'tap_not_ok pass-again && test "$(grep -c "reason: \"host kernel crashed" "$E2E/out")" = 1'
+kut_host panic-after=1,panic-held=1 pass pass-again
+check "held back, no retry: its result is lost, said so" \
+	eval 'tap_not_ok pass && yaml_of pass | grep -q "not run (or its result lost), 1 boot crashed"'
 
 # --- the outer QEMU dies ---------------------------------------------------
 kut_host segv-after=0 pass skip

@@ -10,6 +10,9 @@
 #   pass            every test named in /kut/argv passes
 #   fail=NAME       that test is "not ok"
 #   panic-after=K   K tests pass, the next one starts, then the kernel panics
+#   panic-held=1    with panic-after: the K tests before finished, but their
+#                   TAP was still held back (the inner launcher prints in
+#                   catalog order) when the kernel died
 #   panic-boots=B   ... on the first B boots only (default: every boot)
 #   segv-after=K    K tests pass, the next starts, then QEMU dies of SIGSEGV
 #   setup-error     init fails to load a module (console error line)
@@ -136,6 +139,8 @@ for my $t (@names) {
 		sleep 5;
 	}
 	$n++;
+	print $ctl "done $t\n";
+	next if defined $panic && $opt{'panic-held'};
 	if (($opt{fail} // '') eq $t) {
 		print $tap "    # Subtest: $t\n    1..1\n    not ok 1 - $t: thing (got 1, want 2)\n";
 		print $tap "not ok $n - $t\n  ---\n  reason: \"1 assertion failed\"\n  accel: kvm\n  duration_s: 0.01\n  outer: tcg\n  ...\n";
