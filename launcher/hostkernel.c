@@ -70,6 +70,7 @@ struct hk {
 	const struct hostkernel_opts *o;
 	enum state *st;
 	double *started_at;	/* T_STARTED: when the inner one said so */
+	unsigned *cuts;		/* boots that died while it ran */
 	unsigned printed;
 	size_t failed;		/* not ok without a TODO, crashes apart */
 	size_t crashed;		/* not ok because the outer guest died */
@@ -1120,7 +1121,7 @@ static char *boot_end_reason(const struct boot *b)
 
 /* One boot for every test not yet done. Returns false when the tests left
  * cannot be run by booting again. */
-static bool boot_once(struct hk *hk, unsigned nboot)
+static bool boot_once(struct hk *hk, unsigned nboot, bool last)
 {
 	struct boot b = { 0 };
 	struct strv argv = { 0 };
@@ -1183,13 +1184,16 @@ static bool boot_once(struct hk *hk, unsigned nboot)
 		if (hk->console_log)
 			fprintf(hk->console_log, "=== boot %u ended: %s\n", nboot, why);
 		warn("boot %u: %s", nboot, why);
-		/* the tests it was running when it died are its victims; those
-		 * that had finished lost their results with it: run again */
+		/* The tests it was running when it died: a test running
+		 * beside the one that kills the kernel is cut short too, so
+		 * each gets a second boot if there is one; cut short twice
+		 * (or on the last boot) it is reported. Those that had
+		 * finished lost their results with it: they run again. */
 		for (size_t i = 0; i < hk->o->n; i++)
-			if (hk->st[i] == T_STARTED) {
+			if (hk->st[i] == T_STARTED && (last || ++hk->cuts[i] >= HOSTKERNEL_CUTS)) {
 				own_result(hk, i, why, true, &b.console);
 				hk->crashed++;
-			} else if (hk->st[i] == T_FINISHED) {
+			} else if (hk->st[i] == T_STARTED || hk->st[i] == T_FINISHED) {
 				hk->st[i] = T_PENDING;
 			}
 		free(why);
@@ -1203,6 +1207,7 @@ static void hk_free(struct hk *hk)
 {
 	free(hk->st);
 	free(hk->started_at);
+	free(hk->cuts);
 	free(hk->env_why);
 	free(hk->qemu);
 	free(hk->init);
@@ -1224,6 +1229,7 @@ int hostkernel_run(const struct hostkernel_opts *o)
 
 	hk.st = xcalloc(o->n ? o->n : 1, sizeof(*hk.st));
 	hk.started_at = xcalloc(o->n ? o->n : 1, sizeof(*hk.started_at));
+	hk.cuts = xcalloc(o->n ? o->n : 1, sizeof(*hk.cuts));
 	if (prepare(&hk, err, sizeof(err), &status) < 0) {
 		warn("--host-kernel: %s", err);
 		hk_free(&hk);
@@ -1259,11 +1265,15 @@ int hostkernel_run(const struct hostkernel_opts *o)
 		hk.outer == ACCEL_KVM ? "KVM" : "TCG");
 	fflush(o->tap);
 	while (o->n && boots <= o->retries) {
-		bool left = false;
+		bool left = false, again;
 
 		for (size_t i = 0; i < o->n; i++)
 			left |= hk.st[i] == T_PENDING;
-		if (!left || !boot_once(&hk, ++boots))
+		if (!left)
+			break;
+		again = boot_once(&hk, boots + 1, boots == o->retries);
+		boots++;
+		if (!again)
 			break;
 	}
 	/* what no boot ran */

@@ -72,6 +72,7 @@ struct options {
 	const char *host_kernel;
 	const char *host_modules;
 	unsigned host_retries;
+	bool host_retries_set;
 };
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -147,7 +148,7 @@ static void __attribute__((noreturn)) help(void)
 	      "      --host-modules DIR  KERNEL's modules (default: those of its\n"
 	      "                        release beside it or in /lib/modules)\n"
 	      "      --host-retries N  boot KERNEL again up to N times after a crash\n"
-	      "                        for the tests not yet run (default: 0)\n"
+	      "                        for the tests not yet run (default: 2)\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
@@ -331,6 +332,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOST_RETRIES:
 			o->host_retries = parse_retries(optarg);
+			o->host_retries_set = true;
 			break;
 		default:
 			usage();
@@ -338,7 +340,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	for (int i = optind; i < argc; i++)
 		strv_push(&o->patterns, argv[i]);
-	if ((o->host_modules || o->host_retries) && !o->host_kernel) {
+	if ((o->host_modules || o->host_retries_set) && !o->host_kernel) {
 		warn("--host-modules and --host-retries go with --host-kernel");
 		usage();
 	}
@@ -528,7 +530,7 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	}
 	hk.kernel = o->host_kernel;
 	hk.modules = o->host_modules;
-	hk.retries = o->host_retries;
+	hk.retries = o->host_retries_set ? o->host_retries : HOSTKERNEL_DEFAULT_RETRIES;
 	hk.log_dir = log_dir;
 	hk.exe = exe;
 	hk.exe_dir = exe_dir;

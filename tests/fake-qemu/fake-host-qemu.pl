@@ -10,6 +10,7 @@
 #   pass            every test named in /kut/argv passes
 #   fail=NAME       that test is "not ok"
 #   panic-after=K   K tests pass, the next one starts, then the kernel panics
+#   panic-on=NAME   the kernel panics as test NAME starts
 #   panic-held=1    with panic-after: the K tests before finished, but their
 #                   TAP was still held back (the inner launcher prints in
 #                   catalog order) when the kernel died
@@ -128,7 +129,7 @@ print $tap "TAP version 13\n1.." . scalar(@names) . "\n";
 my $n = 0;
 for my $t (@names) {
 	print $ctl "start $t\n";
-	if (defined $panic && $n == $panic) {
+	if ((defined $panic && $n == $panic) || ($opt{'panic-on'} // '') eq $t) {
 		print "[   42.123456] Kernel panic - not syncing: corrupted stack end detected inside scheduler\n";
 		print "[   42.123999] CPU: 1 PID: 99 Comm: qemu-system-x86 Not tainted 6.1.0-fake #1\n";
 		print "[   42.200000] Rebooting in -1 seconds..\n";
