@@ -59,6 +59,7 @@ struct options {
 	bool dry_run;
 	bool verbose;
 	bool brief;
+	bool no_default_expect;
 	unsigned jobs;		/* 0: online CPUs */
 	enum accel accel;
 	enum arch arch;
@@ -104,7 +105,8 @@ static const char usage_text[] =
 	"usage: kvm-unit-tests [-ablnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
 	"                      [--arch arch] [--qemu path] [--images dir]\n"
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
-	"                      [--expect file] [--junit file] [--shard k/n]\n"
+	"                      [--expect file] [--no-default-expect]\n"
+	"                      [--junit file] [--shard k/n]\n"
 	"                      [--host-kernel kernel [--host-modules dir]\n"
 	"                       [--host-retries n]]\n"
 	"                      [test|glob ...]\n";
@@ -123,7 +125,8 @@ static void __attribute__((noreturn)) help(void)
 	      "  test|glob ...         tests by unittests.cfg name or shell glob\n"
 	      "  -g, --group GROUP     the tests of GROUP (repeatable)\n"
 	      "  -a, --all             the default set plus the nodefault tests\n"
-	      "  -l, --list            list the tests, and why any would be skipped here\n"
+	      "  -l, --list            list every test (nodefault ones marked), and\n"
+	      "                        why any would be skipped here\n"
 	      "  -j, --jobs N          run N tests at once (default: online CPUs)\n"
 	      "      --accel ACCEL     kvm, tcg or auto (default: auto, KVM if usable)\n"
 	      "      --arch ARCH       guest arch: x86_64, i386, aarch64, arm, ppc64le,\n"
@@ -137,8 +140,9 @@ static void __attribute__((noreturn)) help(void)
 	      "  -v, --verbose         copy guest output to stderr\n"
 	      "  -b, --brief           one plain line per test for people, not TAP\n"
 	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
-	      "      --expect FILE     known failures and skips (repeatable; default:\n"
-	      "                        the installed known-failures.md)\n"
+	      "      --expect FILE     known failures and skips (repeatable), added to\n"
+	      "                        the project's known-failures.md\n"
+	      "      --no-default-expect  do not read the project's known-failures.md\n"
 	      "      --junit FILE      also write the results to FILE as JUnit XML\n"
 	      "      --shard K/N       run part K of N cost-balanced parts of the\n"
 	      "                        selection (the same split on every host)\n"
@@ -171,6 +175,7 @@ enum {
 	OPT_EXPECT,
 	OPT_JUNIT,
 	OPT_SHARD,
+	OPT_NO_DEFAULT_EXPECT,
 	OPT_HOST_KERNEL,
 	OPT_HOST_MODULES,
 	OPT_HOST_RETRIES,
@@ -192,6 +197,7 @@ static const struct option long_options[] = {
 	{ "brief", no_argument, NULL, 'b' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "no-default-expect", no_argument, NULL, OPT_NO_DEFAULT_EXPECT },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ "host-kernel", required_argument, NULL, OPT_HOST_KERNEL },
@@ -314,6 +320,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPECT:
 			strv_push(&o->expect, optarg);
 			break;
+		case OPT_NO_DEFAULT_EXPECT:
+			o->no_default_expect = true;
+			break;
 		case OPT_JUNIT:
 			o->junit = optarg;
 			break;
@@ -380,22 +389,50 @@ static void load_catalog(const struct options *o, struct cfg *cfg)
 		die(EXIT_USAGE, "built-in %s", err);
 }
 
+/* The project's list (unless --no-default-expect), then each --expect
+ * list, which adds to it. An entry of a user's list that names no test of
+ * the catalog is a typo or a stale entry: a warning names it. */
 static void load_expectations(const struct options *o, const char *exe_dir,
-			      struct expect_list *list)
+			      const struct cfg *cfg, struct expect_list *list)
 {
 	char err[ERRLEN];
+	size_t first;
 	char *def;
 
+	if (!o->no_default_expect) {
+		/* absent (an install without it) is fine */
+		def = paths_known_failures(exe_dir);
+		if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "%s", err);
+		free(def);
+	}
+	first = list->n;
 	for (size_t i = 0; i < o->expect.n; i++)
 		if (expect_load(o->expect.v[i], false, list, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "--expect %s", err);
-	if (o->expect.n)
-		return;
-	/* the project's list applies when the user gives none; absent is fine */
-	def = paths_known_failures(exe_dir);
-	if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
-		die(EXIT_USAGE, "%s", err);
-	free(def);
+	/* entries for another arch name another arch's catalog */
+	for (size_t i = first; i < list->n; i++)
+		if ((list->v[i].arches & ARCH_BIT(o->arch)) &&
+		    !expect_entry_names_a_test(&list->v[i], cfg))
+			warn("warning: %s: '%s' matches no test of %s", list->v[i].where,
+			     list->v[i].test_glob, cfg->name);
+}
+
+/* --log-dir DIR or the default, with an <arch>/ folder under it: i386 and
+ * x86_64 runs have tests of the same names, and .durations differ. Nothing
+ * is created here: only a run that starts tests creates it. */
+static char *log_dir_for(const struct options *o, const char *exe_dir,
+			 const char **why)
+{
+	char *base = o->log_dir ? xstrdup(o->log_dir) :
+				  paths_default_log_dir(exe_dir, why);
+	char *dir;
+
+	if (!base)
+		return NULL;
+	dir = xasprintf("%s/%s", base, arch_name(o->arch));
+	free(base);
+	return dir;
 }
 
 /* The facts an expect list's WHERE conditions test besides arch and accel:
@@ -508,6 +545,7 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	struct junit *junit = NULL;
 	FILE *junit_out = NULL;
 	char err[ERRLEN], *log_dir, *exe;
+	const char *no_log_why = NULL;
 	double *timeouts;
 	char **names;
 	int status;
@@ -522,7 +560,11 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 		timeouts[i] = sel->tests[i]->timeout > 0 ? sel->tests[i]->timeout :
 			      CFG_DEFAULT_TIMEOUT;
 	}
-	log_dir = o->log_dir ? xstrdup(o->log_dir) : paths_default_log_dir(exe_dir);
+	/* the base folder: the launcher inside adds <arch>/ itself */
+	log_dir = o->log_dir ? xstrdup(o->log_dir) :
+			       paths_default_log_dir(exe_dir, &no_log_why);
+	if (!log_dir && no_log_why)
+		warn("no log folder: %s; no logs kept (give --log-dir DIR)", no_log_why);
 	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
 		warn("log folder %s; no logs kept", err);
 		free(log_dir);
@@ -620,6 +662,7 @@ int main(int argc, char **argv)
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
 	char *exe_dir, *images = NULL, *bios = NULL, *log_dir = NULL;
 	char qemu_err[ERRLEN] = "";
+	const char *no_log_why = NULL;
 	struct expect_host host;
 	struct qemu_version qver = { 0 };
 	bool have_qemu;
@@ -633,16 +676,18 @@ int main(int argc, char **argv)
 	exe_dir = paths_exe_dir();
 
 	load_catalog(&o, &cfg);
-	if (select_tests(&cfg, &o.patterns, &o.groups, o.all, &sel, err, sizeof(err)) < 0)
+	/* --list shows every test (nodefault ones marked) unless told which */
+	if (select_tests(&cfg, &o.patterns, &o.groups, o.all || o.list, &sel, err,
+			 sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
-	load_expectations(&o, exe_dir, &expect);
+	load_expectations(&o, exe_dir, &cfg, &expect);
 	if (o.host_kernel && !o.list) {
 		status = run_host_kernel(&o, &sel, exe_dir);
 		goto out;
 	}
-	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
+	log_dir = log_dir_for(&o, exe_dir, &no_log_why);
 	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
 			      sizeof(qemu_err)) == 0;
 	host_facts(&host);
@@ -708,6 +753,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (!log_dir)
+		warn("no log folder: %s; no logs kept (give --log-dir DIR)", no_log_why);
 	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
 		warn("log folder %s; no logs kept", err);
 		free(log_dir);
@@ -756,8 +803,13 @@ int main(int argc, char **argv)
 	durations_record(&durations, items, sel.n);
 	if (log_dir && durations_save(log_dir, &durations) < 0)
 		warn("%s/%s: %s", log_dir, COST_DURATIONS_FILE, strerror(errno));
-	if (sum.output_error)
-		warn("stdout: %s", strerror(errno ? errno : EIO));
+	if (sum.output_error) {
+		const struct tap_counts *c = &sum.counts;
+
+		warn("standard output closed: stopped, %zu of %zu tests not run",
+		     sel.n - (c->passed + c->failed + c->skipped + c->known + c->fixed),
+		     sel.n);
+	}
 	status = exit_status(&sum);
 	if (junit) {
 		bool bad;

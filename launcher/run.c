@@ -580,8 +580,9 @@ static bool handle_signals(struct runner *rn)
 
 static void loop(struct runner *rn)
 {
-	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 1, sizeof(*pfd));
-	struct job **owner = xcalloc(2 * rn->o->jobs + 1, sizeof(*owner));
+	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 2, sizeof(*pfd));
+	struct job **owner = xcalloc(2 * rn->o->jobs + 2, sizeof(*owner));
+	int tapfd = fileno(rn->o->tap);
 
 	start_more(rn);
 	print_ready(rn);
@@ -592,6 +593,9 @@ static void loop(struct runner *rn)
 
 		draw(rn);
 		pfd[np++] = (struct pollfd){ .fd = rn->sigfd, .events = POLLIN };
+		/* A pipe whose reader is gone (| head -1) polls POLLERR: stop
+		 * at once, not when the next result fails to be written. */
+		pfd[np++] = (struct pollfd){ .fd = tapfd, .events = 0 };
 		for (size_t i = 0; i < rn->o->jobs; i++) {
 			for (int s = 1; s <= 2; s++) {
 				if (!rn->jobs[i].item || rn->jobs[i].fd[s] < 0)
@@ -606,6 +610,13 @@ static void loop(struct runner *rn)
 		timeout_ms = wait <= 0 ? 0 : wait > 1000 ? 1000000 : (int)(wait * 1000) + 1;
 		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
 			break;
+		if (pfd[1].revents & POLLERR)
+			rn->sum->output_error = true;
+		if (rn->sum->output_error) {
+			interrupt(rn, "standard output closed");
+			rn->sum->interrupted = false;
+			break;
+		}
 		if (pfd[0].revents && handle_signals(rn)) {
 			char why[64];
 
@@ -615,7 +626,7 @@ static void loop(struct runner *rn)
 			interrupt(rn, why);
 			break;
 		}
-		for (size_t k = 1; k < np; k++) {
+		for (size_t k = 2; k < np; k++) {
 			struct job *j = owner[k];
 
 			if (!pfd[k].revents)

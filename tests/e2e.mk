@@ -22,6 +22,7 @@ E2E_TESTS = \
 	tests/e2e/exec-count.sh \
 	tests/e2e/faults.sh \
 	tests/e2e/images.sh \
+	tests/e2e/logs.sh \
 	tests/e2e/host-kernel.sh
 
 TESTS += $(E2E_TESTS)
