@@ -111,6 +111,11 @@ check "pass: the inner launcher gets KUT_OUTER_ACCEL=tcg" \
 	initrd_has "env: KUT_OUTER_ACCEL=tcg"
 check "pass: the inner launcher logs into the host's log folder" \
 	grep -qxF "argv: $E2E/logs" "$E2E/state/initrd-files"
+check "pass: the default outer guest: single-threaded TCG, -cpu max, 1 vCPU" \
+	eval 'grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "-accel tcg,thread=single -cpu max -smp 1 "'
+check "pass: the host's root read-only over 9p, the log folder read-write" \
+	eval 'grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "path=/,security_model=none,readonly=on" &&
+		grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "path=$E2E/logs,security_model=none,multidevs=remap"'
 check "pass: kvm after irqbypass" modules_in_order irqbypass.ko kvm.ko
 check "pass: kvm-amd after kvm and ccp" \
 	eval 'modules_in_order kvm.ko kvm-amd.ko && modules_in_order ccp.ko kvm-amd.ko'

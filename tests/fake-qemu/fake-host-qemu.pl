@@ -95,6 +95,7 @@ if ($state ne '') {
 	print $l "env: $_\n" for split /\0/, $files{'kut/env'};
 	print $l "argv: $_\n" for @inner;
 	print $l "modules: $_\n" for split /\n/, $files{'kut/modules'};
+	print $l "outer: @argv\n";
 	close $l;
 }
 
