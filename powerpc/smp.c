@@ -1,5 +1,5 @@
 /*
- * Several CPUs (PAPR 7.3.10, 14.5.4.4): work runs on each; an
+ * Several CPUs (PAPR, RTAS processor control, 14.5.4.4): work runs on each; an
  * inter-processor interrupt (XICS H_IPI) reaches exactly its target as an
  * external interrupt with source 2; a CPU that stops itself with RTAS
  * stop-self is seen stopped by query-cpu-stopped-state and runs again
@@ -14,7 +14,7 @@
 #include "powerpc/xics.h"
 
 #define WAIT_US		(5 * 1000 * 1000)
-/* query-cpu-stopped-state outputs (PAPR 7.3.10.1) */
+/* query-cpu-stopped-state outputs (PAPR, query-cpu-stopped-state) */
 #define CPU_STATE_STOPPED	0
 #define CPU_STATE_STOPPING	1
 #define CPU_STATE_RUNNING	2

@@ -1,6 +1,6 @@
 /*
- * The timebase (Power ISA v3.0B Book II 6.2, Book III 6.2): it never goes
- * back on a CPU, reads in order across CPUs (PAPR 7.3.8: the partition's
+ * The timebase (Power ISA v3.0B Book II, Time Base, Book III, Time Base): it never goes
+ * back on a CPU, reads in order across CPUs (PAPR, RTAS time of day: the partition's
  * timebases are synchronised), and runs at the device tree's
  * timebase-frequency, checked against the RTAS clock's seconds.
  * Under icount (test_args icount-shift=N) the timebase is QEMU's

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * CPUs from the device tree, secondaries started through RTAS start-cpu
- * (PAPR 7.3.10.2), work handed over through struct cpu.
+ * (PAPR, start-cpu), work handed over through struct cpu.
  */
 #include <libfdt.h>
 #include "libcflat.h"
@@ -25,7 +25,7 @@ struct cpu_scan {
 	bool boot_seen;
 };
 
-/* One core node: every thread it lists (PAPR C.6.1.2,
+/* One core node: every thread it lists (PAPR, CPU node properties,
  * ibm,ppc-interrupt-server#s), the reg value alone when absent. */
 static void add_core(int node, u64 id, void *data)
 {
