@@ -13,7 +13,7 @@
 #include "powerpc/smp.h"
 #include "powerpc/xics.h"
 
-#define WAIT_US		(5 * 1000 * 1000)
+#define WAIT_US		(30 * 1000 * 1000)	/* generous: a loaded host */
 /* query-cpu-stopped-state outputs (PAPR, query-cpu-stopped-state) */
 #define CPU_STATE_STOPPED	0
 #define CPU_STATE_STOPPING	1

@@ -12,7 +12,7 @@
 
 #define SECONDARY_STACK	(32 * 1024)
 /* How long a secondary may take to come up before setup gives up. */
-#define START_TIMEOUT_US	(10 * 1000 * 1000)
+#define START_TIMEOUT_US	(30 * 1000 * 1000)
 
 struct cpu cpus[NR_CPUS_MAX];
 int nr_cpus;
