@@ -6,6 +6,7 @@
 #include <libfdt.h>
 #include "libcflat.h"
 #include "devicetree.h"
+#include "powerpc/hcall.h"
 #include "powerpc/processor.h"
 #include "powerpc/rtas.h"
 #include "powerpc/smp.h"
@@ -100,14 +101,23 @@ void smp_init(void)
 		start_cpu(&cpus[i]);
 }
 
+/*
+ * An idle secondary cedes its thread to the hypervisor (PAPR, H_CEDE)
+ * rather than spin: under TCG a spinning vCPU is a host thread at 100%.
+ * on_cpu_async() wakes it with H_PROD, which also covers a prod that
+ * comes before the cede (PAPR, H_PROD: the prod is remembered). H_CEDE
+ * returns with MSR[EE] set; work starts with it clear, as on CPU 0.
+ */
 void secondary_main(struct cpu *self)
 {
 	void (*fn)(void *);
 
 	__atomic_store_n(&self->online, 1, __ATOMIC_RELEASE);
 	for (;;) {
-		while (!__atomic_load_n(&self->busy, __ATOMIC_ACQUIRE))
-			cpu_relax();
+		while (!__atomic_load_n(&self->busy, __ATOMIC_ACQUIRE)) {
+			hcall_status(H_CEDE);
+			local_irq_disable();
+		}
 		fn = self->work;
 		fn(self->work_data);
 		__atomic_store_n(&self->busy, 0, __ATOMIC_RELEASE);
@@ -125,6 +135,7 @@ void on_cpu_async(int cpu, void (*fn)(void *data), void *data)
 	c->work = fn;
 	c->work_data = data;
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELEASE);
+	hcall_status(H_PROD, (unsigned long)c->server);
 }
 
 void on_cpu_wait(int cpu)
