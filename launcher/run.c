@@ -464,7 +464,8 @@ static void migration_asked(struct runner *rn, struct job *j)
 		free(why);
 		return;
 	}
-	if (mig_driver_start(&j->mig, j->deadline, &rn->oldmask)) {
+	/* the launcher's own timeout comes first and names the migration */
+	if (mig_driver_start(&j->mig, j->deadline + RUN_TERM_GRACE_S, &rn->oldmask)) {
 		char *why = xasprintf("cannot start the migration driver: %s",
 				      strerror(errno));
 

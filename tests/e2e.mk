@@ -20,12 +20,17 @@ E2E_TESTS = \
 	tests/e2e/shard.sh \
 	tests/e2e/schedule.sh \
 	tests/e2e/exec-count.sh \
-	tests/e2e/faults.sh
+	tests/e2e/faults.sh \
+	tests/e2e/migration.sh
 
 TESTS += $(E2E_TESTS)
+# tests/e2e/migration.sh's QEMU: serves QMP, moves a state between sockets
+check_PROGRAMS += tests/fake-qemu/fake-qemu-mig
+tests_fake_qemu_fake_qemu_mig_SOURCES = tests/fake-qemu/fake-qemu-mig.c
 EXTRA_DIST += $(E2E_TESTS) \
 	tests/e2e/lib.sh \
 	tests/e2e/fake.cfg \
+	tests/e2e/migration.cfg \
 	tests/junit.xsd \
 	tests/fake-qemu/fake-qemu.sh \
 	tests/sanitizers.sh \
