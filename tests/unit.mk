@@ -9,7 +9,8 @@ UNIT_TESTS = \
 	tests/unit-expect \
 	tests/unit-verdict \
 	tests/unit-tap \
-	tests/unit-cost
+	tests/unit-cost \
+	tests/unit-json
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -41,3 +42,6 @@ tests_unit_tap_LDADD = $(UNIT_LDADD)
 tests_unit_cost_SOURCES = tests/unit-cost.c tests/unit-harness.h
 tests_unit_cost_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_cost_LDADD = $(UNIT_LDADD)
+tests_unit_json_SOURCES = tests/unit-json.c tests/unit-harness.h
+tests_unit_json_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_json_LDADD = $(UNIT_LDADD)
