@@ -525,7 +525,14 @@ static void migration_switch(struct runner *rn, struct job *j)
 
 static void migration_progress(struct runner *rn, struct job *j)
 {
-	int r = mig_driver_read(&j->mig);
+	char was[sizeof(j->mig.status)];
+	int r;
+
+	memcpy(was, j->mig.status, sizeof(was));
+	r = mig_driver_read(&j->mig);
+	if (j->log && strcmp(was, j->mig.status))
+		fprintf(j->log, "# migration %u: %s after %.2fs\n", j->mig.done + 1,
+			j->mig.status, now_s() - j->mig.started);
 
 	if (r > 0)
 		migration_switch(rn, j);
