@@ -62,13 +62,102 @@ static int tokenize(const char *s, struct strv *out, const char **why)
 	return 0;
 }
 
-static int parse_where(const char *w, struct expect_entry *e)
+static const char *const outer_names[OUTER_COUNT] = {
+	[OUTER_NONE] = "none", [OUTER_TCG] = "tcg", [OUTER_KVM] = "kvm",
+};
+
+int expect_outer_from_name(const char *name)
+{
+	for (int i = 0; i < OUTER_COUNT; i++)
+		if (!strcmp(name, outer_names[i]))
+			return i;
+	return -1;
+}
+
+const char *expect_outer_name(enum expect_outer o)
+{
+	return o < OUTER_COUNT ? outer_names[o] : "?";
+}
+
+unsigned version_parse(const char *s, unsigned v[EXPECT_VERSION_PARTS],
+		       const char **end)
+{
+	unsigned n = 0;
+
+	memset(v, 0, EXPECT_VERSION_PARTS * sizeof(*v));
+	while (n < EXPECT_VERSION_PARTS && *s >= '0' && *s <= '9') {
+		unsigned long x = 0;
+
+		for (; *s >= '0' && *s <= '9'; s++)
+			if ((x = x * 10 + (unsigned)(*s - '0')) > 1000000)
+				x = 1000000;	/* no real version part is larger */
+		v[n++] = (unsigned)x;
+		if (*s != '.' || s[1] < '0' || s[1] > '9')
+			break;
+		s++;
+	}
+	if (end)
+		*end = s;
+	return n;
+}
+
+bool version_cond_holds(const struct version_cond *c, const unsigned *v,
+			unsigned nparts)
+{
+	int cmp = 0;
+
+	if (!nparts)
+		return false;	/* unknown: no claim about it can hold */
+	for (unsigned i = 0; i < c->nparts && !cmp; i++)
+		cmp = v[i] < c->v[i] ? -1 : v[i] > c->v[i];
+	switch (c->op) {
+	case VERSION_LT:
+		return cmp < 0;
+	case VERSION_LE:
+		return cmp <= 0;
+	case VERSION_EQ:
+		return cmp == 0;
+	case VERSION_GE:
+		return cmp >= 0;
+	default:
+		return cmp > 0;
+	}
+}
+
+/* "<8.0", "<=7.2.1", ... after the qemu or kernel word. */
+static int parse_version_cond(const char *s, struct version_cond **v, size_t *n)
+{
+	struct version_cond c = { 0 };
+	const char *end;
+
+	if (!strncmp(s, "<=", 2))
+		c.op = VERSION_LE, s += 2;
+	else if (!strncmp(s, ">=", 2))
+		c.op = VERSION_GE, s += 2;
+	else if (*s == '<')
+		c.op = VERSION_LT, s++;
+	else if (*s == '>')
+		c.op = VERSION_GT, s++;
+	else if (*s == '=')
+		c.op = VERSION_EQ, s++;
+	else
+		return -1;
+	c.nparts = version_parse(s, c.v, &end);
+	if (c.nparts < 2 || *end)	/* X.Y or X.Y.Z */
+		return -1;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = c;
+	return 0;
+}
+
+static int parse_where(const char *w, struct expect_entry *e, bool *uses_qemu)
 {
 	char *copy, *item, *save = NULL;
 	int r = 0;
 
 	e->arches = ARCH_ANY;
 	e->accel = ACCEL_AUTO;
+	e->outers = ~0u;
 	if (!strcmp(w, "*"))
 		return 0;
 	if (!*w)	/* "" (found by fuzz/expect.c: w[-1] was read below) */
@@ -92,6 +181,18 @@ static int parse_where(const char *w, struct expect_entry *e)
 				e->arches = 0;	/* accel=kvm,accel=tcg never holds */
 			else
 				e->accel = (enum accel)a;
+		} else if (!strncmp(item, "outer=", 6)) {
+			int o = expect_outer_from_name(item + 6);
+
+			if (o < 0)
+				r = -1;
+			else
+				e->outers &= 1u << o;
+		} else if (!strncmp(item, "qemu", 4)) {
+			r = parse_version_cond(item + 4, &e->qemu, &e->nqemu);
+			*uses_qemu = true;
+		} else if (!strncmp(item, "kernel", 6)) {
+			r = parse_version_cond(item + 6, &e->kernel, &e->nkernel);
 		} else {
 			r = -1;
 		}
@@ -108,7 +209,7 @@ static int parse_entry(const char *name, unsigned line, const char *text,
 	struct strv tok = { 0 };
 	struct expect_entry e = { 0 };
 	const char *why = NULL;
-	bool has_reason = false;
+	bool has_reason = false, uses_qemu = false;
 	char *slash;
 	int r = -1;
 
@@ -133,7 +234,7 @@ static int parse_entry(const char *name, unsigned line, const char *text,
 		goto out;
 	}
 	if (tok.n < 3) {
-		fail(err, errlen, name, line, "missing WHERE ('*', arch=A, accel=kvm|tcg) after '%s'",
+		fail(err, errlen, name, line, "missing WHERE ('*', arch=A, accel=kvm|tcg, qemu<X.Y, ...) after '%s'",
 		     tok.v[1]);
 		goto out;
 	}
@@ -154,9 +255,10 @@ static int parse_entry(const char *name, unsigned line, const char *text,
 		     "skip takes a whole test, not an assertion ('%s')", tok.v[1]);
 		goto out;
 	}
-	if (parse_where(tok.v[2], &e) < 0) {
+	if (parse_where(tok.v[2], &e, &uses_qemu) < 0) {
 		fail(err, errlen, name, line,
-		     "bad WHERE '%s' (want '*' or arch=A,accel=kvm|tcg)", tok.v[2]);
+		     "bad WHERE '%s' (want '*' or a ',' list of arch=A, accel=kvm|tcg, qemu<X.Y, kernel>=X.Y, outer=none|tcg|kvm)",
+		     tok.v[2]);
 		goto out;
 	}
 	e.test_glob = slash ? xstrndup(tok.v[1], (size_t)(slash - tok.v[1]))
@@ -173,8 +275,12 @@ static int parse_entry(const char *name, unsigned line, const char *text,
 	e.where = xasprintf("%s:%u", name, line);
 	list->v = xreallocarray(list->v, list->n + 1, sizeof(*list->v));
 	list->v[list->n++] = e;
+	list->uses_qemu |= uses_qemu;
+	memset(&e, 0, sizeof(e));
 	r = 0;
 out:
+	free(e.qemu);
+	free(e.kernel);
 	strv_free(&tok);
 	return r;
 }
@@ -244,14 +350,32 @@ int expect_load(const char *path, bool missing_ok, struct expect_list *list,
 	return r;
 }
 
-static bool entry_applies(const struct expect_entry *e, enum expect_kind kind,
+void expect_set_host(struct expect_list *list, const struct expect_host *host)
+{
+	list->host = *host;
+}
+
+static bool entry_applies(const struct expect_list *list,
+			  const struct expect_entry *e, enum expect_kind kind,
 			  const char *test, enum arch arch, enum accel accel)
 {
+	const struct expect_host *h = &list->host;
+
 	if (e->kind != kind || fnmatch(e->test_glob, test, 0))
 		return false;
 	if (arch == ARCH_NONE || !(e->arches & ARCH_BIT(arch)))
 		return false;
-	return e->accel == ACCEL_AUTO || e->accel == accel;
+	if (e->accel != ACCEL_AUTO && e->accel != accel)
+		return false;
+	if (!(e->outers & (1u << h->outer)))
+		return false;
+	for (size_t i = 0; i < e->nqemu; i++)
+		if (!version_cond_holds(&e->qemu[i], h->qemu, h->qemu_parts))
+			return false;
+	for (size_t i = 0; i < e->nkernel; i++)
+		if (!version_cond_holds(&e->kernel[i], h->kernel, h->kernel_parts))
+			return false;
+	return true;
 }
 
 const struct expect_entry *expect_find_skip(const struct expect_list *list,
@@ -259,7 +383,7 @@ const struct expect_entry *expect_find_skip(const struct expect_list *list,
 					    enum accel accel)
 {
 	for (size_t i = 0; i < list->n; i++)
-		if (entry_applies(&list->v[i], EXPECT_SKIP, test, arch, accel))
+		if (entry_applies(list, &list->v[i], EXPECT_SKIP, test, arch, accel))
 			return &list->v[i];
 	return NULL;
 }
@@ -270,7 +394,7 @@ const struct expect_entry *expect_find_test_fail(const struct expect_list *list,
 {
 	for (size_t i = 0; i < list->n; i++)
 		if (!list->v[i].assert_glob &&
-		    entry_applies(&list->v[i], EXPECT_FAIL, test, arch, accel))
+		    entry_applies(list, &list->v[i], EXPECT_FAIL, test, arch, accel))
 			return &list->v[i];
 	return NULL;
 }
@@ -282,7 +406,7 @@ const struct expect_entry *expect_find_assert_fail(const struct expect_list *lis
 {
 	for (size_t i = 0; i < list->n; i++)
 		if (list->v[i].assert_glob &&
-		    entry_applies(&list->v[i], EXPECT_FAIL, test, arch, accel) &&
+		    entry_applies(list, &list->v[i], EXPECT_FAIL, test, arch, accel) &&
 		    !fnmatch(list->v[i].assert_glob, text, 0))
 			return &list->v[i];
 	return NULL;
@@ -295,8 +419,11 @@ void expect_free(struct expect_list *list)
 		free(list->v[i].assert_glob);
 		free(list->v[i].reason);
 		free(list->v[i].where);
+		free(list->v[i].qemu);
+		free(list->v[i].kernel);
 	}
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;
+	list->uses_qemu = false;
 }

@@ -20,6 +20,7 @@ struct junit_case {
 	char *body;		/* the text inside, or NULL */
 	const char *accel;	/* "none" when QEMU never started */
 	double secs;
+	bool error;		/* cut short by an interruption: <error> */
 };
 
 struct junit {
@@ -29,6 +30,8 @@ struct junit {
 	char hostname[JUNIT_HOST_MAX];
 	struct junit_case *cases;
 	size_t n, cap;
+	double wall;		/* < 0: not set */
+	char *interrupted;	/* why, or NULL */
 };
 
 struct junit *junit_new(const char *suite, const char *const *props,
@@ -39,6 +42,7 @@ struct junit *junit_new(const char *suite, const char *const *props,
 	struct tm tm;
 
 	j->suite = xstrdup(suite);
+	j->wall = -1;
 	for (size_t i = 0; i < nprops; i++)
 		strv_push(&j->props, props[i]);
 	/* Ant writes the local time without a zone: xs:dateTime allows that */
@@ -67,6 +71,8 @@ static const char *failure_type(const struct test_result *r)
 		return "exec-failed";
 	case END_INTERRUPTED:
 		return "interrupted";
+	case END_NOT_RUN:
+		return "not-run";
 	default:
 		return r->gout.counts[REPORT_FAIL] ? "assertion" : "status";
 	}
@@ -154,6 +160,7 @@ void junit_add(struct junit *j, const struct test_result *r)
 		c->message = xstrdup(*reason ? reason : "failed");
 		c->type = xstrdup(failure_type(r));
 		c->body = failure_body(r);
+		c->error = r->end.kind == END_INTERRUPTED;
 		break;
 	case VERDICT_FIXED:
 		c->body = xasprintf("passed, yet on the known-failures list: %s\n",
@@ -243,12 +250,12 @@ static void put_case(FILE *out, const struct junit *j, const struct junit_case *
 		fputs("</skipped>\n", out);
 		break;
 	case VERDICT_FAIL:
-		fputs("      <failure", out);
+		fprintf(out, "      <%s", c->error ? "error" : "failure");
 		put_attr(out, "message", c->message);
 		put_attr(out, "type", c->type);
 		fputc('>', out);
 		put_xml(out, c->body, false);
-		fputs("</failure>\n", out);
+		fprintf(out, "</%s>\n", c->error ? "error" : "failure");
 		break;
 	case VERDICT_FIXED:
 		fputs("      <system-out>", out);
@@ -261,21 +268,37 @@ static void put_case(FILE *out, const struct junit *j, const struct junit_case *
 	fputs("    </testcase>\n", out);
 }
 
+void junit_set_wall(struct junit *j, double secs)
+{
+	j->wall = secs;
+}
+
+void junit_set_interrupted(struct junit *j, const char *why, size_t not_run)
+{
+	free(j->interrupted);
+	j->interrupted = xasprintf("%s; %zu test%s not run", why, not_run,
+				   not_run == 1 ? "" : "s");
+}
+
 int junit_write(const struct junit *j, FILE *out)
 {
-	size_t failures = 0, skipped = 0;
+	size_t failures = 0, errors = 0, skipped = 0;
 	double total = 0;
 	char counts[160];
 
 	for (size_t i = 0; i < j->n; i++) {
-		failures += j->cases[i].kind == VERDICT_FAIL;
+		errors += j->cases[i].error;
+		failures += j->cases[i].kind == VERDICT_FAIL && !j->cases[i].error;
 		skipped += j->cases[i].kind == VERDICT_SKIP ||
 			   j->cases[i].kind == VERDICT_KNOWN;
 		total += j->cases[i].secs;
 	}
+	/* the run's wall time: with -j, less than the sum of the tests' */
+	if (j->wall >= 0)
+		total = j->wall;
 	snprintf(counts, sizeof(counts),
-		 " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.3f\"",
-		 j->n, failures, skipped, total);
+		 " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\"",
+		 j->n, failures, errors, skipped, total);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	put_attr(out, "name", "kvm-unit-tests");
 	fprintf(out, "%s>\n  <testsuite", counts);
@@ -284,7 +307,7 @@ int junit_write(const struct junit *j, FILE *out)
 	put_attr(out, "timestamp", j->timestamp);
 	put_attr(out, "hostname", j->hostname);
 	fputs(">\n", out);
-	if (j->props.n) {
+	if (j->props.n || j->interrupted) {
 		fputs("    <properties>\n", out);
 		for (size_t i = 0; i < j->props.n; i++) {
 			const char *p = j->props.v[i], *eq = strchr(p, '=');
@@ -293,10 +316,17 @@ int junit_write(const struct junit *j, FILE *out)
 			put_property(out, "      ", name, eq ? eq + 1 : "");
 			free(name);
 		}
+		if (j->interrupted)
+			put_property(out, "      ", "interrupted", j->interrupted);
 		fputs("    </properties>\n", out);
 	}
 	for (size_t i = 0; i < j->n; i++)
 		put_case(out, j, &j->cases[i]);
+	if (j->interrupted) {
+		fputs("    <system-err>run ", out);
+		put_xml(out, j->interrupted, false);
+		fputs("</system-err>\n", out);
+	}
 	fputs("  </testsuite>\n</testsuites>\n", out);
 	if (fflush(out) == EOF || ferror(out)) {
 		if (!errno)
@@ -317,6 +347,7 @@ void junit_free(struct junit *j)
 		free(j->cases[i].body);
 	}
 	free(j->cases);
+	free(j->interrupted);
 	strv_free(&j->props);
 	free(j->suite);
 	free(j);

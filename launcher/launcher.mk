@@ -6,7 +6,8 @@ KUT_LAUNCHER_CPPFLAGS = -D_GNU_SOURCE -I$(srcdir)/launcher \
 	-DPKGDATADIR=\"$(pkgdatadir)\" \
 	-DDOCDIR=\"$(docdir)\" \
 	-DBINDIR=\"$(bindir)\" \
-	-DKUT_SRCDIR=\"$(abs_top_srcdir)\"
+	-DKUT_SRCDIR=\"$(abs_top_srcdir)\" \
+	-DKUT_GUEST_ARCHES='"$(GUEST_ARCHES)"'
 
 noinst_LIBRARIES += launcher/libkut.a
 launcher_libkut_a_CPPFLAGS = $(KUT_LAUNCHER_CPPFLAGS)
@@ -28,6 +29,7 @@ launcher_libkut_a_SOURCES = \
 	launcher/plan.c launcher/plan.h \
 	launcher/progress.c launcher/progress.h \
 	launcher/qemu.c launcher/qemu.h \
+	launcher/qemuver.c launcher/qemuver.h \
 	launcher/qmp.c launcher/qmp.h \
 	launcher/readfile.c launcher/readfile.h \
 	launcher/result.c launcher/result.h \

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accel.h"
@@ -29,6 +31,7 @@
 #include "paths.h"
 #include "plan.h"
 #include "qemu.h"
+#include "qemuver.h"
 #include "readfile.h"
 #include "run.h"
 #include "select.h"
@@ -52,6 +55,7 @@ struct options {
 	bool list;
 	bool dry_run;
 	bool verbose;
+	bool brief;
 	unsigned jobs;		/* 0: online CPUs */
 	enum accel accel;
 	enum arch arch;
@@ -90,7 +94,7 @@ static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
 }
 
 static const char usage_text[] =
-	"usage: kvm-unit-tests [-alnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
+	"usage: kvm-unit-tests [-ablnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
 	"                      [--arch arch] [--qemu path] [--images dir]\n"
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
 	"                      [--expect file] [--junit file] [--shard k/n]\n"
@@ -122,6 +126,7 @@ static void __attribute__((noreturn)) help(void)
 	      "      --timeout-factor F  multiply every timeout by F\n"
 	      "      --log-dir DIR     keep each test's log in DIR\n"
 	      "  -v, --verbose         copy guest output to stderr\n"
+	      "  -b, --brief           one plain line per test for people, not TAP\n"
 	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
 	      "      --expect FILE     known failures and skips (repeatable; default:\n"
 	      "                        the installed known-failures.md)\n"
@@ -164,6 +169,7 @@ static const struct option long_options[] = {
 	{ "timeout-factor", required_argument, NULL, OPT_TIMEOUT_FACTOR },
 	{ "log-dir", required_argument, NULL, OPT_LOG_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "brief", no_argument, NULL, 'b' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
@@ -210,7 +216,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->accel = ACCEL_AUTO;
 	o->arch = ARCH_NONE;
 	o->timeout_factor = 1.0;
-	while ((c = getopt_long(argc, argv, "ag:hj:lnvV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "abg:hj:lnvV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			o->all = true;
@@ -231,6 +237,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose = true;
+			break;
+		case 'b':
+			o->brief = true;
 			break;
 		case 'V':
 			printf("kvm-unit-tests %s\n", PACKAGE_VERSION);
@@ -330,6 +339,42 @@ static void load_expectations(const struct options *o, const char *exe_dir,
 	free(def);
 }
 
+/* The facts an expect list's WHERE conditions test besides arch and accel:
+ * the running kernel's version (uname -r: inside --host-kernel, the kernel
+ * under test) and what that kernel runs on ($KUT_OUTER_ACCEL). */
+static void host_facts(struct expect_host *h)
+{
+	const char *outer = getenv("KUT_OUTER_ACCEL");
+	struct utsname u;
+	int o;
+
+	memset(h, 0, sizeof(*h));
+	if (uname(&u) == 0)
+		h->kernel_parts = version_parse(u.release, h->kernel, NULL);
+	if (outer && *outer) {
+		o = expect_outer_from_name(outer);
+		if (o < 0)
+			die(EXIT_USAGE, "KUT_OUTER_ACCEL: '%s': want none, tcg or kvm", outer);
+		h->outer = (enum expect_outer)o;
+	}
+}
+
+/* The QEMU version, when an expect entry asks for it: cached in the log
+ * folder (created later, if at all: the cache is saved after the run). */
+static void qemu_version_fact(const struct qemu *q, const char *cache_dir,
+			      struct qemu_version *ver, struct expect_host *h)
+{
+	char why[ERRLEN];
+
+	if (qemu_version_get(q->path, cache_dir, ver, why, sizeof(why)) < 0) {
+		warn("note: QEMU version unknown (%s): expect entries with qemu conditions do not apply",
+		     why);
+		return;
+	}
+	memcpy(h->qemu, ver->v, sizeof(h->qemu));
+	h->qemu_parts = ver->parts;
+}
+
 static int exit_status(const struct run_summary *sum)
 {
 	if (sum->interrupted)
@@ -408,9 +453,14 @@ int main(int argc, char **argv)
 	struct junit *junit = NULL;
 	FILE *junit_out = NULL;
 	struct durations durations = { 0 };
+	struct timespec t0, t1;
 	size_t *order = NULL;
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
 	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
+	char qemu_err[ERRLEN] = "";
+	struct expect_host host;
+	struct qemu_version qver = { 0 };
+	bool have_qemu;
 	size_t runnable = 0, need_images = 0;
 	long cpus;
 	int status;
@@ -426,6 +476,14 @@ int main(int argc, char **argv)
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
 	load_expectations(&o, exe_dir, &expect);
+	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
+	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
+			      sizeof(qemu_err)) == 0;
+	host_facts(&host);
+	if (have_qemu && expect.uses_qemu)
+		qemu_version_fact(&qemu, log_dir, &qver, &host);
+	expect_set_host(&expect, &host);
+	env.outer = host.outer;
 
 	env.arch = o.arch;
 	env.accel = o.accel;
@@ -446,25 +504,31 @@ int main(int argc, char **argv)
 	env.online_cpus = cpus > 0 ? (unsigned)cpus : 1;
 
 	items = xcalloc(sel.n, sizeof(*items));
+	/* a folder given is one that should hold the images */
+	env.arch_built = paths_arch_built(o.arch) || o.images ||
+			 (getenv("KUT_IMAGES") && *getenv("KUT_IMAGES"));
 	for (size_t i = 0; i < sel.n; i++) {
 		plan_item(&env, sel.tests[i], &items[i]);
 		runnable += !items[i].skip;
-		need_images += !images && items[i].skip &&
-			       !strncmp(items[i].res.verdict.reason, "image ", 6);
+		need_images += items[i].image_missing;
 	}
 	if (o.list) {
 		plan_print_list(stdout, items, sel.n);
 		status = fflush(stdout) ? EXIT_FAILED : EXIT_PASS;
 		goto out;
 	}
-	if (need_images) {
+	/* no image at all: the environment is wrong, not each test */
+	if (need_images && !runnable && !images) {
 		char *t = strv_join(&tried, ", ");
 
 		die(EXIT_ENV, "no images for %s: tried %s (build them, or give --images DIR)",
 		    arch_name(o.arch), t);
 	}
-	if (runnable && qemu_find(o.qemu, o.arch, arch_host(), &qemu, err, sizeof(err)) < 0)
-		die(EXIT_ENV, "%s", err);
+	if (need_images && !runnable)
+		die(EXIT_ENV, "no images for %s in %s: none of the %zu selected tests' images is there",
+		    arch_name(o.arch), images, need_images);
+	if (runnable && !have_qemu)
+		die(EXIT_ENV, "%s", qemu_err);
 	bios = find_firmware(arch_info(o.arch), &qemu, images, runnable);
 	if (o.accel == ACCEL_AUTO && !env.kvm_ok && runnable)
 		warn("note: KVM not usable (%s); running under TCG", kvm_why);
@@ -478,12 +542,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
 	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
 		warn("log folder %s; no logs kept", err);
 		free(log_dir);
 		log_dir = NULL;
 	}
+	if (log_dir && qver.probed && qemu_version_save(qemu.path, log_dir, &qver) < 0)
+		warn("%s/%s: %s", log_dir, QEMUVER_CACHE_FILE, strerror(errno));
 	/* a closed stdout is a write error to report, not a silent death
 	 * that would leave the QEMUs running */
 	signal(SIGPIPE, SIG_IGN);
@@ -497,14 +562,22 @@ int main(int argc, char **argv)
 		.log_dir = log_dir,
 		.qemu_base = qemu.base,
 		.tap = stdout,
+		.style = o.brief ? TAP_BRIEF : TAP_FULL,
 		.on_result = junit ? junit_collect : NULL,
 		.on_result_arg = junit,
 	};
 	durations_load(log_dir, &durations);
 	ropts.order = order = cost_run_order(items, sel.n, &durations);
-	tap_begin(stdout, sel.n);
+	tap_begin(stdout, ropts.style, sel.n);
 	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_all(items, sel.n, &ropts, &sum);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!sum.output_error) {
+		tap_summary(stdout, sel.n, &sum.counts);
+		if (fflush(stdout) == EOF)
+			sum.output_error = true;
+	}
 	durations_record(&durations, items, sel.n);
 	if (log_dir && durations_save(log_dir, &durations) < 0)
 		warn("%s/%s: %s", log_dir, COST_DURATIONS_FILE, strerror(errno));
@@ -512,7 +585,21 @@ int main(int argc, char **argv)
 		warn("stdout: %s", strerror(errno ? errno : EIO));
 	status = exit_status(&sum);
 	if (junit) {
-		bool bad = junit_write(junit, junit_out) < 0;
+		bool bad;
+
+		junit_set_wall(junit, (double)(t1.tv_sec - t0.tv_sec) +
+					      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		if (sum.interrupted) {
+			const struct tap_counts *c = &sum.counts;
+			size_t done = c->passed + c->failed + c->skipped +
+				      c->known + c->fixed;
+			char why[64];
+
+			snprintf(why, sizeof(why), "interrupted by SIG%s",
+				 sigabbrev_np(sum.signal) ? sigabbrev_np(sum.signal) : "?");
+			junit_set_interrupted(junit, why, sel.n - done);
+		}
+		bad = junit_write(junit, junit_out) < 0;
 
 		if (fclose(junit_out) == EOF || bad) {
 			warn("--junit %s: %s", o.junit, strerror(errno));

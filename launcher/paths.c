@@ -20,6 +20,9 @@
 #ifndef KUT_SRCDIR
 #define KUT_SRCDIR "."
 #endif
+#ifndef KUT_GUEST_ARCHES
+#define KUT_GUEST_ARCHES "x86_64 i386"	/* a hand build: the arches with code */
+#endif
 
 static bool is_dir(const char *p)
 {
@@ -120,6 +123,23 @@ char *paths_images(const char *opt, enum arch arch, const char *exe_dir,
 		}
 	}
 	return try_dir(tried, xasprintf("%s/%s", PKGDATADIR, a));
+}
+
+bool paths_arch_built(enum arch arch)
+{
+	const char *name = arch_name(arch), *s = KUT_GUEST_ARCHES;
+	size_t len = strlen(name);
+
+	while (*s) {
+		size_t w;
+
+		s += strspn(s, " ");
+		w = strcspn(s, " ");
+		if (w == len && !strncmp(s, name, len))
+			return true;
+		s += w;
+	}
+	return false;
 }
 
 char *paths_known_failures(const char *exe_dir)

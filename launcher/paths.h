@@ -23,6 +23,9 @@ bool paths_in_build_tree(const char *exe_dir);
 char *paths_images(const char *opt, enum arch arch, const char *exe_dir,
 		   struct strv *tried);
 
+/* Whether this build made @arch's images (configure's guest arches). */
+bool paths_arch_built(enum arch arch);
+
 /* The project's known-failures.md to use when no --expect is given, or NULL. */
 char *paths_known_failures(const char *exe_dir);
 

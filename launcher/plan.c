@@ -17,6 +17,15 @@ static void skip(struct run_item *it, char *reason)
 	it->res.verdict.reason = reason;
 }
 
+/* Not started, and a failure. */
+static void missing(struct run_item *it, char *reason)
+{
+	it->skip = true;
+	it->image_missing = true;
+	it->res.verdict.kind = VERDICT_FAIL;
+	it->res.verdict.reason = reason;
+}
+
 static char *arch_list(unsigned mask)
 {
 	struct strv names = { 0 };
@@ -95,6 +104,7 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 	it->test = t;
 	it->res.name = t->name;
 	it->res.accel = ACCEL_AUTO;
+	it->res.outer = env->outer;
 	if (t->arches && !(t->arches & ARCH_BIT(env->arch))) {
 		char *want = arch_list(t->arches);
 
@@ -122,11 +132,17 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 		if ((why = check_unmet(&t->checks[i])))
 			return skip(it, why);
 	image = image_path(env, t);
+	if (!image && !env->arch_built)
+		return skip(it, xasprintf("image %s: this build left out %s (configure built no %s guests)",
+					  t->file, arch_name(env->arch),
+					  arch_name(env->arch)));
 	if (!image)
-		return skip(it, xasprintf("image %s: no images folder for %s",
-					  t->file, arch_name(env->arch)));
+		return missing(it, xasprintf("image %s: no images folder for %s",
+					     t->file, arch_name(env->arch)));
 	if (stat(image, &st) < 0) {
-		skip(it, xasprintf("image %s: %s (not built?)", image, strerror(errno)));
+		/* a test the catalog has for this arch whose image is not
+		 * there: a broken install or build, never a green run */
+		missing(it, xasprintf("image %s: %s", image, strerror(errno)));
 		free(image);
 		return;
 	}
@@ -206,7 +222,8 @@ void plan_print_list(FILE *out, const struct run_item *items, size_t n)
 		fprintf(out, "%-*s  %-16s  %-6s  %-*s  ", wn, t->name, arches, smp,
 			wg, groups);
 		if (it->skip)
-			fprintf(out, "skip: %s\n", it->res.verdict.reason);
+			fprintf(out, "%s: %s\n", it->image_missing ? "fail" : "skip",
+				it->res.verdict.reason);
 		else
 			fprintf(out, "runs with %s%s\n", accel_name(it->res.accel),
 				t->nodefault ? " (nodefault)" : "");
@@ -222,8 +239,9 @@ void plan_print_dry_run(FILE *out, const struct run_item *items, size_t n)
 		const struct run_item *it = &items[i];
 
 		if (it->skip) {
-			fprintf(stderr, "kvm-unit-tests: %s: skip: %s\n",
-				it->test->name, it->res.verdict.reason);
+			fprintf(stderr, "kvm-unit-tests: %s: %s: %s\n",
+				it->test->name, it->image_missing ? "fail" : "skip",
+				it->res.verdict.reason);
 			continue;
 		}
 		for (size_t a = 0; a < it->res.argv.n; a++) {

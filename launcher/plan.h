@@ -22,11 +22,13 @@ struct plan_env {
 	bool kvm_ok;		/* KVM usable for arch */
 	const char *kvm_why;	/* why not */
 	const char *images;	/* NULL: no images folder */
+	bool arch_built;	/* this build made the arch's images */
 	const struct expect_list *expect;
 	const struct qemu *qemu;	/* NULL: no argv (--list) */
 	const char *bios;
 	double timeout_factor;
 	unsigned online_cpus;
+	enum expect_outer outer;	/* for the results' YAML */
 };
 
 void plan_item(const struct plan_env *env, const struct cfg_test *t,

@@ -12,6 +12,7 @@ struct test_result {
 	const char *name;
 	bool ran;		/* QEMU was started */
 	enum accel accel;	/* used, or that would have been; AUTO: none */
+	enum expect_outer outer;	/* what the KVM host runs on */
 	double secs;
 	struct verdict verdict;
 	struct guest_output gout;

@@ -540,6 +540,16 @@ static void migration_progress(struct runner *rn, struct job *j)
 		migration_failed(rn, j, j->mig.error);
 }
 
+/* One result out: TAP (or --brief), the JUnit hook, the summary counts. */
+static void print_result(struct runner *rn, struct run_item *it)
+{
+	progress_clear(&rn->progress);
+	tap_print(rn->o->tap, rn->o->style, ++rn->printed, &it->res);
+	tap_count(&rn->sum->counts, &it->res);
+	if (rn->o->on_result)
+		rn->o->on_result(&it->res, rn->o->on_result_arg);
+}
+
 static void print_ready(struct runner *rn)
 {
 	FILE *tap = rn->o->tap;
@@ -547,10 +557,7 @@ static void print_ready(struct runner *rn)
 	while (rn->next_print < rn->n && rn->done[rn->next_print]) {
 		struct run_item *it = &rn->items[rn->next_print++];
 
-		progress_clear(&rn->progress);
-		tap_result(tap, ++rn->printed, &it->res);
-		if (rn->o->on_result)
-			rn->o->on_result(&it->res, rn->o->on_result_arg);
+		print_result(rn, it);
 		if (fflush(tap) == EOF || ferror(tap))
 			rn->sum->output_error = true;
 		/* printed: its report lines need not stay in memory */
@@ -762,7 +769,31 @@ static void start_more(struct runner *rn)
 	}
 }
 
-static void interrupt(struct runner *rn)
+/* A test cut short by the interruption: a failure of its own, reported
+ * with the others (issue 16 item 2), never silently dropped. */
+static void cut_short(struct runner *rn, struct job *j, const char *why)
+{
+	struct run_item *it = j->item;
+	struct test_result *r = &it->res;
+
+	r->secs = now_s() - j->start;
+	run_end_free(&r->end);
+	r->end.kind = END_INTERRUPTED;
+	r->end.detail = xasprintf("%s after %.2fs, while the test was running",
+				  why, r->secs);
+	verdict_free(&r->verdict);
+	verdict_decide(&r->gout, &r->end, &it->vctx, &r->verdict);
+	if (j->log) {
+		fputs("# interrupted\n", j->log);
+		log_footer(j->log, r);
+		fclose(j->log);
+		j->log = NULL;
+	}
+	rn->done[it - rn->items] = true;
+	account(rn, it);
+}
+
+static void interrupt(struct runner *rn, const char *why)
 {
 	for (size_t i = 0; i < rn->o->jobs; i++) {
 		struct job *j = &rn->jobs[i];
@@ -775,16 +806,15 @@ static void interrupt(struct runner *rn)
 				;
 		if (j->migrates) {
 			migration_abort(rn, j);
+			j->item->res.migrations = j->mig.done;
+			j->item->res.migration_secs = j->mig.secs;
 			mig_cleanup(&j->mig);
 			free(j->dst_last);
 		}
 		close_int(&j->in);
 		close_fd(j, 1);
 		close_fd(j, 2);
-		if (j->log) {
-			fputs("# interrupted\n", j->log);
-			fclose(j->log);
-		}
+		cut_short(rn, j, why);
 		free(j->detail);
 		memset(j, 0, sizeof(*j));
 	}
@@ -794,13 +824,10 @@ static void interrupt(struct runner *rn)
 	for (size_t i = rn->next_print; i < rn->n; i++) {
 		if (!rn->done[i])
 			continue;
-		progress_clear(&rn->progress);
-		tap_result(rn->o->tap, ++rn->printed, &rn->items[i].res);
-		if (rn->o->on_result)
-			rn->o->on_result(&rn->items[i].res, rn->o->on_result_arg);
+		print_result(rn, &rn->items[i]);
 	}
 	progress_clear(&rn->progress);
-	tap_bail_out(rn->o->tap, "interrupted");
+	tap_bail_out(rn->o->tap, rn->o->style, why);
 	if (fflush(rn->o->tap) == EOF)
 		rn->sum->output_error = true;
 }
@@ -810,9 +837,13 @@ static bool handle_signals(struct runner *rn)
 	struct signalfd_siginfo si;
 	bool stop_all = false;
 
-	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si))
-		if (si.ssi_signo != SIGCHLD)
-			stop_all = true;
+	while (read(rn->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (!stop_all)
+			rn->sum->signal = (int)si.ssi_signo;
+		stop_all = true;
+	}
 	return stop_all;
 }
 
@@ -851,7 +882,12 @@ static void loop(struct runner *rn)
 		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents && handle_signals(rn)) {
-			interrupt(rn);
+			char why[64];
+
+			snprintf(why, sizeof(why), "interrupted by SIG%s",
+				 sigabbrev_np(rn->sum->signal) ?
+				 sigabbrev_np(rn->sum->signal) : "?");
+			interrupt(rn, why);
 			break;
 		}
 		for (size_t k = 1; k < np; k++) {
@@ -879,7 +915,7 @@ static void loop(struct runner *rn)
 		start_more(rn);
 		print_ready(rn);
 		if (rn->sum->output_error) {
-			interrupt(rn);
+			interrupt(rn, "standard output closed");
 			rn->sum->interrupted = false;
 			break;
 		}

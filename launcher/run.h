@@ -9,6 +9,7 @@
 
 #include "cfg.h"
 #include "result.h"
+#include "tap.h"
 #include "verdict.h"
 
 #define RUN_OUTPUT_CAP (16u << 20)	/* bytes of output before a flood */
@@ -20,6 +21,7 @@ struct run_item {
 	const struct cfg_test *test;
 	struct test_result res;	/* res.verdict is set already when skipped */
 	bool skip;		/* decided before running: nothing to start */
+	bool image_missing;	/* skip is a failure: the image is not there */
 	double timeout;		/* seconds, scaled */
 	char *image;		/* the image to boot */
 	unsigned smp;		/* vCPUs, $MAX_SMP resolved */
@@ -35,6 +37,7 @@ struct run_opts {
 	const char *log_dir;	/* NULL: no logs */
 	const char *qemu_base;	/* for recognising QEMU's error lines */
 	FILE *tap;
+	enum tap_style style;	/* TAP, or --brief lines */
 	/* called with each result right after its TAP line, or NULL */
 	void (*on_result)(const struct test_result *r, void *arg);
 	void *on_result_arg;
@@ -42,7 +45,9 @@ struct run_opts {
 
 struct run_summary {
 	size_t failed;
+	struct tap_counts counts;	/* of the results printed */
 	bool interrupted;
+	int signal;		/* the signal that interrupted the run */
 	bool output_error;	/* writing the TAP failed (EPIPE...) */
 };
 

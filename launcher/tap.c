@@ -103,14 +103,6 @@ static void yaml_lines(FILE *out, const char *key, const struct guest_output *g,
 		fprintf(out, "    - \"... %u more in the log\"\n", total - shown);
 }
 
-static bool wants_yaml(const struct test_result *r)
-{
-	const struct verdict *v = &r->verdict;
-
-	return v->kind == VERDICT_FAIL || v->kind == VERDICT_KNOWN || v->note ||
-	       (r->ran && (r->gout.counts[REPORT_INFO] || r->migrates));
-}
-
 static void put_yaml(FILE *out, const struct test_result *r)
 {
 	const struct guest_output *g = &r->gout;
@@ -122,9 +114,12 @@ static void put_yaml(FILE *out, const struct test_result *r)
 		yaml_key(out, "reason", v->reason);
 	if (v->note)
 		yaml_key(out, "note", v->note);
+	/* every test: the accelerator used ("none": QEMU never started) */
+	fprintf(out, "  accel: %s\n", r->ran ? accel_name(r->accel) : "none");
+	fprintf(out, "  duration_s: %.2f\n", r->ran ? r->secs : 0.0);
+	if (r->outer != OUTER_NONE)
+		fprintf(out, "  outer: %s\n", expect_outer_name(r->outer));
 	if (r->ran) {
-		fprintf(out, "  accel: %s\n", accel_name(r->accel));
-		fprintf(out, "  duration_s: %.2f\n", r->secs);
 		if (v->have_status)
 			fprintf(out, "  status: %d\n", v->status);
 		if (r->end.kind == END_EXITED)
@@ -203,9 +198,10 @@ static void put_subtests(FILE *out, const struct test_result *r)
 			g->dropped);
 }
 
-void tap_begin(FILE *out, size_t plan)
+void tap_begin(FILE *out, enum tap_style style, size_t plan)
 {
-	fprintf(out, "TAP version 13\n1..%zu\n", plan);
+	if (style == TAP_FULL)
+		fprintf(out, "TAP version 13\n1..%zu\n", plan);
 }
 
 void tap_result(FILE *out, unsigned num, const struct test_result *r)
@@ -216,27 +212,95 @@ void tap_result(FILE *out, unsigned num, const struct test_result *r)
 
 	if (r->ran)
 		put_subtests(out, r);
-	fprintf(out, "%sok %u - %s", ok ? "" : "not ", num, r->name);
+	fprintf(out, "%sok %u - ", ok ? "" : "not ", num);
+	put_text(out, r->name, true);
 	switch (v->kind) {
 	case VERDICT_SKIP:
 	case VERDICT_KNOWN:
 	case VERDICT_FIXED:
 		fputs(v->kind == VERDICT_SKIP ? " # SKIP " : " # TODO ", out);
 		put_text(out, v->reason ? v->reason : "", false);
-		if (r->ran)
-			fprintf(out, " (accel=%s %.2fs)", accel_name(r->accel), r->secs);
 		break;
 	default:
-		if (r->ran)
-			fprintf(out, " # accel=%s %.2fs", accel_name(r->accel), r->secs);
 		break;
 	}
 	fputc('\n', out);
-	if (wants_yaml(r))
-		put_yaml(out, r);
+	put_yaml(out, r);
 }
 
-void tap_bail_out(FILE *out, const char *why)
+void tap_brief_result(FILE *out, const struct test_result *r)
 {
-	fprintf(out, "Bail out! %s\n", why);
+	static const char *const word[] = {
+		[VERDICT_PASS] = "PASS", [VERDICT_FAIL] = "FAIL",
+		[VERDICT_SKIP] = "SKIP", [VERDICT_KNOWN] = "KNOWN",
+		[VERDICT_FIXED] = "FIXED",
+	};
+	const struct verdict *v = &r->verdict;
+
+	fprintf(out, "%-6s ", word[v->kind]);
+	put_text(out, r->name, false);
+	if (r->ran)
+		fprintf(out, " (%s, %.2fs)", accel_name(r->accel), r->secs);
+	if (v->kind != VERDICT_PASS && v->reason) {
+		fputs(": ", out);
+		put_text(out, v->reason, false);
+	}
+	if (v->kind == VERDICT_FAIL && r->log_path) {
+		fputs(" [", out);
+		put_text(out, r->log_path, false);
+		fputc(']', out);
+	}
+	fputc('\n', out);
+}
+
+void tap_print(FILE *out, enum tap_style style, unsigned num,
+	       const struct test_result *r)
+{
+	if (style == TAP_BRIEF)
+		tap_brief_result(out, r);
+	else
+		tap_result(out, num, r);
+}
+
+void tap_count(struct tap_counts *c, const struct test_result *r)
+{
+	switch (r->verdict.kind) {
+	case VERDICT_PASS:
+		c->passed++;
+		break;
+	case VERDICT_FAIL:
+		c->failed++;
+		break;
+	case VERDICT_SKIP:
+		c->skipped++;
+		break;
+	case VERDICT_KNOWN:
+		c->known++;
+		break;
+	case VERDICT_FIXED:
+		c->fixed++;
+		break;
+	}
+}
+
+void tap_summary(FILE *out, size_t planned, const struct tap_counts *c)
+{
+	size_t done = c->passed + c->failed + c->skipped + c->known + c->fixed;
+
+	fprintf(out, "# %zu test%s: %zu passed, %zu failed, %zu skipped, %zu known failure%s",
+		planned, planned == 1 ? "" : "s", c->passed, c->failed,
+		c->skipped, c->known, c->known == 1 ? "" : "s");
+	if (c->fixed)
+		fprintf(out, ", %zu fixed", c->fixed);
+	if (done < planned)
+		fprintf(out, ", %zu not run", planned - done);
+	fputc('\n', out);
+}
+
+void tap_bail_out(FILE *out, enum tap_style style, const char *why)
+{
+	if (style == TAP_BRIEF)
+		fprintf(out, "STOP   %s\n", why);
+	else
+		fprintf(out, "Bail out! %s\n", why);
 }

@@ -140,6 +140,30 @@ void guest_output_free(struct guest_output *g)
 	memset(g, 0, sizeof(*g));
 }
 
+static bool is_warning_word(const char *s)
+{
+	return !strncmp(s, "warning:", 8) || !strncmp(s, "info:", 5);
+}
+
+/* @msg follows "<qemu>: ". While QEMU parses an option it reports with the
+ * option as location: "-accel kvm: warning: ..." (error_report's location
+ * is the option and its argument, then ": "); a warning there is still a
+ * warning, e.g. KVM's "Number of SMP cpus requested (4) exceeds the
+ * recommended cpus supported by KVM (2)". */
+static bool qemu_line_is_warning(const char *msg)
+{
+	const char *p;
+
+	if (is_warning_word(msg))
+		return true;
+	if (*msg != '-')
+		return false;
+	for (p = strstr(msg, ": "); p; p = strstr(p + 2, ": "))
+		if (is_warning_word(p + 2))
+			return true;
+	return false;
+}
+
 bool qemu_fatal_line(const char *qemu_base, const char *line)
 {
 	size_t blen = qemu_base ? strlen(qemu_base) : 0;
@@ -149,11 +173,8 @@ bool qemu_fatal_line(const char *qemu_base, const char *line)
 			return true;
 	/* "<qemu>: message" is error_report(); warn_report() adds "warning:"
 	 * and info_report() "info:". */
-	if (blen && !strncmp(line, qemu_base, blen) && !strncmp(line + blen, ": ", 2)) {
-		const char *msg = line + blen + 2;
-
-		return strncmp(msg, "warning:", 8) && strncmp(msg, "info:", 5);
-	}
+	if (blen && !strncmp(line, qemu_base, blen) && !strncmp(line + blen, ": ", 2))
+		return !qemu_line_is_warning(line + blen + 2);
 	return false;
 }
 
@@ -186,7 +207,7 @@ static int guest_status(const struct guest_output *g, const struct run_end *end,
 		*why = xstrdup(end->detail ? end->detail : "QEMU failed");
 		return -1;
 	default:
-		*why = xstrdup("interrupted");
+		*why = xstrdup(end->detail ? end->detail : "interrupted");
 		return -1;
 	}
 	/* isa-debug-exit: QEMU exits (n << 1) | 1; 1 is also QEMU's own error

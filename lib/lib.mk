@@ -15,6 +15,7 @@ GUEST_LIB_SRCS = \
 
 GUEST_LIB_HDRS = \
 	lib/libcflat.h \
+	lib/limits.h \
 	lib/libc.h \
 	lib/ctype.h \
 	lib/console.h \

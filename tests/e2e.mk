@@ -21,6 +21,7 @@ E2E_TESTS = \
 	tests/e2e/schedule.sh \
 	tests/e2e/exec-count.sh \
 	tests/e2e/faults.sh \
+	tests/e2e/images.sh \
 	tests/e2e/migration.sh
 
 TESTS += $(E2E_TESTS)

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "expect.h"
+#include "qemuver.h"
 #include "unit-harness.h"
 
 static struct expect_list list;
@@ -113,6 +114,10 @@ static void expect_rejects_bad_where(void)
 	static const char *const bad[] = {
 		"fail a accel=hvf why\n", "fail a arch=sparc why\n",
 		"fail a kvm why\n", "fail a arch=x86_64, why\n",
+		"fail a qemu8.0 why\n", "fail a qemu<8 why\n", "fail a qemu<8.x why\n",
+		"fail a qemu<<8.0 why\n", "fail a kernel=>6.1 why\n",
+		"fail a outer=xen why\n", "fail a qemu<8.0.1.2 why\n",
+		"fail a kernel<=6 why\n", "fail a qemu< why\n",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -189,6 +194,87 @@ static void expect_matches_by_test_glob_arch_and_accel(void)
 				       "vmx: vpid") == NULL, "vmx vpid");
 }
 
+static struct expect_host host_of(const char *qemu, const char *kernel,
+				  enum expect_outer outer)
+{
+	struct expect_host h = { .outer = outer };
+
+	h.qemu_parts = qemu ? version_parse(qemu, h.qemu, NULL) : 0;
+	h.kernel_parts = kernel ? version_parse(kernel, h.kernel, NULL) : 0;
+	return h;
+}
+
+static bool applies(const char *qemu, const char *kernel, enum expect_outer outer)
+{
+	struct expect_host h = host_of(qemu, kernel, outer);
+
+	expect_set_host(&list, &h);
+	return expect_find_test_fail(&list, "t", ARCH_X86_64, ACCEL_TCG) != NULL;
+}
+
+static void expect_qemu_version_conditions(void)
+{
+	EXPECT_INT(parse("fail t qemu<8.0 r\n", false), 0);
+	EXPECT(list.uses_qemu, "qemu condition not noted");
+	EXPECT(applies("7.2.0", NULL, OUTER_NONE), "7.2.0 < 8.0");
+	EXPECT(applies("7.2.19", NULL, OUTER_NONE), "7.2.19 < 8.0");
+	EXPECT(!applies("8.0.0", NULL, OUTER_NONE), "8.0.0 < 8.0");
+	EXPECT(!applies("8.0.4", NULL, OUTER_NONE), "8.0.4 < 8.0 (parts not written compare equal)");
+	EXPECT(!applies("10.0.0", NULL, OUTER_NONE), "10.0 < 8.0 (numeric, not text)");
+	EXPECT(!applies(NULL, NULL, OUTER_NONE), "unknown version < 8.0");
+	EXPECT_INT(parse("fail t qemu>=7.2,qemu<=9.1 r\n", false), 0);
+	EXPECT(!applies("7.1.5", NULL, OUTER_NONE), "7.1.5 in [7.2, 9.1]");
+	EXPECT(applies("7.2.0", NULL, OUTER_NONE), "7.2.0 in [7.2, 9.1]");
+	EXPECT(applies("9.1.3", NULL, OUTER_NONE), "9.1.3 in [7.2, 9.1]");
+	EXPECT(!applies("9.2.0", NULL, OUTER_NONE), "9.2.0 in [7.2, 9.1]");
+	EXPECT_INT(parse("fail t qemu=7.2 r\n", false), 0);
+	EXPECT(applies("7.2.11", NULL, OUTER_NONE), "7.2.11 = 7.2");
+	EXPECT(!applies("7.20.0", NULL, OUTER_NONE), "7.20.0 = 7.2");
+	EXPECT_INT(parse("fail t qemu>7.2.1 r\n", false), 0);
+	EXPECT(!applies("7.2.1", NULL, OUTER_NONE), "7.2.1 > 7.2.1");
+	EXPECT(applies("7.2.2", NULL, OUTER_NONE), "7.2.2 > 7.2.1");
+}
+
+static void expect_kernel_and_outer_conditions(void)
+{
+	EXPECT_INT(parse("fail t kernel<6.2,outer=tcg r\n", false), 0);
+	EXPECT(!list.uses_qemu, "kernel condition taken for a qemu one");
+	EXPECT(applies(NULL, "6.1.0-13-amd64", OUTER_TCG), "6.1 < 6.2 nested in tcg");
+	EXPECT(!applies(NULL, "6.1.0", OUTER_NONE), "outer=tcg on a real host");
+	EXPECT(!applies(NULL, "6.1.0", OUTER_KVM), "outer=tcg nested in kvm");
+	EXPECT(!applies(NULL, "6.12.1", OUTER_TCG), "6.12 < 6.2");
+	EXPECT(!applies(NULL, NULL, OUTER_TCG), "unknown kernel < 6.2");
+	EXPECT_INT(parse("fail t outer=none,accel=tcg r\n", false), 0);
+	EXPECT(applies(NULL, NULL, OUTER_NONE), "outer=none on a real host");
+	EXPECT(!applies(NULL, NULL, OUTER_KVM), "outer=none nested");
+}
+
+static void expect_outer_names_round_trip(void)
+{
+	EXPECT_INT(expect_outer_from_name("none"), OUTER_NONE);
+	EXPECT_INT(expect_outer_from_name("tcg"), OUTER_TCG);
+	EXPECT_INT(expect_outer_from_name("kvm"), OUTER_KVM);
+	EXPECT_INT(expect_outer_from_name("hvf"), -1);
+	EXPECT_STR(expect_outer_name(OUTER_TCG), "tcg");
+}
+
+static void qemu_version_parses_version_output(void)
+{
+	unsigned v[EXPECT_VERSION_PARTS];
+
+	EXPECT_INT(qemu_version_parse("QEMU emulator version 7.2.0 (Debian 1:7.2+dfsg-7+deb12u5)\n"
+				      "Copyright (c) 2003-2022 Fabrice Bellard\n", v), 3);
+	EXPECT_INT(v[0], 7);
+	EXPECT_INT(v[1], 2);
+	EXPECT_INT(v[2], 0);
+	EXPECT_INT(qemu_version_parse("QEMU emulator version 10.0.50 (v10.0.0-1234-gabc)\n", v), 3);
+	EXPECT_INT(v[0], 10);
+	EXPECT_INT(v[2], 50);
+	EXPECT_INT(qemu_version_parse("QEMU emulator version 9.1\n", v), 2);
+	EXPECT_INT(qemu_version_parse("qemu-kvm: unknown option\n", v), 0);
+	EXPECT_INT(qemu_version_parse("", v), 0);
+}
+
 int main(void)
 {
 	RUN(expect_parses_fail_entry);
@@ -208,6 +294,10 @@ int main(void)
 	RUN(expect_matches_by_test_glob_arch_and_accel);
 	RUN(expect_rejects_empty_where);
 	RUN(expect_rejects_empty_test_and_reason);
+	RUN(expect_qemu_version_conditions);
+	RUN(expect_kernel_and_outer_conditions);
+	RUN(expect_outer_names_round_trip);
+	RUN(qemu_version_parses_version_output);
 	expect_free(&list);
 	return unit_done();
 }

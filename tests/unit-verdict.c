@@ -359,6 +359,16 @@ static void verdict_recognises_fatal_qemu_lines(void)
 	EXPECT(!qemu_fatal_line("qemu-system-x86_64",
 				"qemu-system-x86_64: warning: TCG doesn't support requested feature"),
 	       "warning");
+	EXPECT(!qemu_fatal_line("qemu-system-x86_64",
+				"qemu-system-x86_64: -accel kvm: warning: Number of SMP cpus "
+				"requested (4) exceeds the recommended cpus supported by KVM (2)"),
+	       "warning at an option");
+	EXPECT(!qemu_fatal_line("qemu-system-x86_64",
+				"qemu-system-x86_64: -cpu qemu64,+rdpid: info: a note"),
+	       "info at an option");
+	EXPECT(qemu_fatal_line("qemu-system-x86_64",
+			       "qemu-system-x86_64: -smp 4,sockets=3: Invalid CPU topology"),
+	       "error at an option");
 	EXPECT(!qemu_fatal_line("qemu-system-x86_64", "qemu-system-x86_64x: foo"), "prefix");
 	EXPECT(!qemu_fatal_line("qemu-system-x86_64", "an ordinary line"), "ordinary");
 }

@@ -113,9 +113,14 @@ static void check_kvm_call(bool amd, unsigned long nr, unsigned long want,
 	       h.vector, args_kept(&h));
 }
 
+/* The other vendor's instruction raises #UD in hardware; KVM emulates it:
+ * its emulator's VMCALL/VMMCALL handler overwrites the three bytes at RIP
+ * with the host's own hypercall instruction (the vendor module's
+ * patch_hypercall: VMMCALL 0F 01 D9 on SVM, VMCALL 0F 01 C1 on VMX) and
+ * then makes the call. Under KVM the guest sees the host's vendor. */
 static void check_wrong_vendor(bool amd)
 {
-	const u8 *native = amd ? vmcall_bytes : vmmcall_bytes;
+	const u8 *native = amd ? vmmcall_bytes : vmcall_bytes;
 	struct hcall h = { .amd = !amd, .nr = HC_UNKNOWN };
 
 	hypercall(&h);

@@ -77,30 +77,6 @@ static void check_gp(const char *what, int vec)
 	       (unsigned long)exception_error_code(), GP_VECTOR);
 }
 
-static void test_reserved(void)
-{
-	u64 efer = rdmsr(MSR_EFER), val;
-
-	check_gp("rdmsr of undefined MSR 0xdeadbeef",
-		 rdmsr_safe(MSR_UNDEFINED, &val));
-	check_gp("wrmsr of undefined MSR 0xdeadbeef",
-		 wrmsr_safe(MSR_UNDEFINED, 0));
-	/* EFER bit 63 is reserved on Intel (SDM vol 3, 2.2.1) and AMD (APM
-	 * vol 2, 3.1.7). */
-	check_gp("wrmsr EFER with reserved bit 63",
-		 wrmsr_safe(MSR_EFER, efer | (1ull << 63)));
-	report(rdmsr(MSR_EFER) == efer, "EFER unchanged by that write "
-	       "(read %#lx, want %#lx)", (unsigned long)rdmsr(MSR_EFER),
-	       (unsigned long)efer);
-	if (this_cpu_has(X86_FEATURE_RDTSCP))
-		/* TSC_AUX bits 63:32 are reserved (SDM vol 4, table 2-2). */
-		check_gp("wrmsr TSC_AUX with bit 32 set",
-			 wrmsr_safe(MSR_TSC_AUX, 1ull << 32));
-	else
-		report_skip("TSC_AUX reserved bits: %s clear",
-			    X86_FEATURE_RDTSCP.name);
-}
-
 /*
  * The vendor decides a few rules: SYSENTER_ESP/EIP are 32 bits wide on
  * AMD (APM vol 2, 6.1.1), IA32_MISC_ENABLE is Intel's (SDM vol 4, table
@@ -124,6 +100,36 @@ static bool vendor_is(const char *name)
 static bool vendor_is_intel(void)
 {
 	return vendor_is("GenuineIntel");
+}
+
+static void test_reserved(void)
+{
+	u64 efer = rdmsr(MSR_EFER), val;
+
+	check_gp("rdmsr of undefined MSR 0xdeadbeef",
+		 rdmsr_safe(MSR_UNDEFINED, &val));
+	check_gp("wrmsr of undefined MSR 0xdeadbeef",
+		 wrmsr_safe(MSR_UNDEFINED, 0));
+	/* EFER bit 63 is reserved on Intel (SDM vol 3, 2.2.1) and AMD (APM
+	 * vol 2, 3.1.7). */
+	check_gp("wrmsr EFER with reserved bit 63",
+		 wrmsr_safe(MSR_EFER, efer | (1ull << 63)));
+	report(rdmsr(MSR_EFER) == efer, "EFER unchanged by that write "
+	       "(read %#lx, want %#lx)", (unsigned long)rdmsr(MSR_EFER),
+	       (unsigned long)efer);
+	/* TSC_AUX bits 63:32 are reserved on Intel (SDM vol 4, table 2-2).
+	 * The APM gives TSC_AUX no reserved bits, and AMD CPUs ignore a
+	 * write of bits 63:32 (KVM follows them: arch/x86/kvm/x86.c,
+	 * MSR_TSC_AUX), so the rule is Intel's only. */
+	if (!this_cpu_has(X86_FEATURE_RDTSCP))
+		report_skip("TSC_AUX reserved bits: %s clear",
+			    X86_FEATURE_RDTSCP.name);
+	else if (!vendor_is_intel())
+		report_skip("TSC_AUX reserved bits: not Intel; the APM "
+			    "reserves none of TSC_AUX (C000_0103h)");
+	else
+		check_gp("wrmsr TSC_AUX with bit 32 set",
+			 wrmsr_safe(MSR_TSC_AUX, 1ull << 32));
 }
 
 #ifdef __x86_64__

@@ -109,6 +109,66 @@ ran_plainly()
 check "markdown_prose_is_ignored" ran_plainly pass
 check "markdown_other_fenced_blocks_are_ignored" ran_plainly pass-again
 
+# --- QEMU version, kernel version and outer conditions ---------------------
+# The fake claims $KUT_FAKE_QEMU_VERSION and counts its --version probes in
+# $E2E/state/version-probes.
+probes()
+{
+	if [ -f "$E2E/state/version-probes" ]; then
+		wc -l <"$E2E/state/version-probes"
+	else
+		echo 0
+	fi
+}
+expect_file qemu-old.txt "fail fail qemu<8.0 fixed in QEMU 8.0"
+rm -rf "$E2E/logs" "$E2E/state/version-probes"
+E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=7.2.0)
+kut --expect "$E2E/qemu-old.txt" fail
+check "qemu_lt_holds_on_an_older_qemu" tap_directive fail TODO
+check "qemu_version_probed_once" test "$(probes)" -eq 1
+check "qemu_version_is_cached_in_the_log_folder" grep -q " 7\.2\.0 $FAKE\$" "$E2E/logs/.qemu-versions"
+kut --expect "$E2E/qemu-old.txt" fail pass
+check "qemu_version_cache_spares_the_probe" test "$(probes)" -eq 1
+check "qemu_lt_still_holds_from_the_cache" tap_directive fail TODO
+# a new binary at the same path (other mtime, other size): probed again
+sleep 0.01
+echo "# rebuilt" >>"$FAKE"
+E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=10.0.2)
+kut --expect "$E2E/qemu-old.txt" fail
+check "qemu_changed_binary_is_probed_again" test "$(probes)" -eq 2
+check "qemu_lt_does_not_hold_on_a_newer_qemu" no_todo fail
+check "qemu_lt_on_a_newer_qemu_exits_1" rc_is 1
+expect_file qemu-range.txt "fail fail qemu>=10.0,qemu<10.1 only in 10.0.x"
+kut --expect "$E2E/qemu-range.txt" fail
+check "qemu_range_holds_inside" tap_directive fail TODO
+E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=garbage)
+rm -f "$E2E/logs/.qemu-versions"
+kut --expect "$E2E/qemu-range.txt" fail
+check "qemu_unknown_version_holds_no_condition" no_todo fail
+check "qemu_unknown_version_is_said" err_has "QEMU version unknown"
+E2E_ENV=(KUT_E2E_STATE="$E2E/state")
+rm -f "$E2E/state/version-probes"
+kut --expect "$E2E/where-both.txt" fail
+check "no_qemu_condition_no_probe" test "$(probes)" -eq 0
+
+expect_file kernel.txt "fail fail kernel>=2.6 any kernel since 2.6" "fail pass kernel<2.6 no kernel this old"
+kut --expect "$E2E/kernel.txt" fail pass
+check "kernel_ge_holds_on_this_kernel" tap_directive fail TODO
+check "kernel_lt_does_not_hold_on_this_kernel" ran_plainly pass
+
+expect_file outer.txt "fail fail outer=tcg only nested in TCG"
+E2E_ENV=()
+kut --expect "$E2E/outer.txt" fail
+check "outer_tcg_does_not_hold_on_a_real_host" no_todo fail
+E2E_ENV=(KUT_OUTER_ACCEL=tcg)
+kut --expect "$E2E/outer.txt" fail
+check "outer_tcg_holds_with_KUT_OUTER_ACCEL_tcg" tap_directive fail TODO
+E2E_ENV=(KUT_OUTER_ACCEL=xen)
+kut --expect "$E2E/outer.txt" fail
+check "bad_KUT_OUTER_ACCEL_exits_2" rc_is 2
+check "bad_KUT_OUTER_ACCEL_is_named" err_has "KUT_OUTER_ACCEL: 'xen'"
+E2E_ENV=()
+
 # --- malformed files --------------------------------------------------------
 expect_file no-reason.txt "# a comment" "fail fail *"
 kut --expect "$E2E/no-reason.txt" fail

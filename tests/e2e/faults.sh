@@ -155,7 +155,7 @@ for dev in "$E2E/no-expectations.txt/kvm" /dev/null; do
 	tag=$([ "$dev" = /dev/null ] && echo devnull || echo enotdir)
 	E2E_ENV=("KUT_KVM_DEVICE=$dev")
 	kut_faults --accel auto pass needs-kvm
-	check "kvm_unusable_${tag}_auto_runs_under_tcg" out_has "^ok [0-9]+ - pass # accel=tcg"
+	check "kvm_unusable_${tag}_auto_runs_under_tcg" yaml_has pass "accel: tcg"
 	check "kvm_unusable_${tag}_auto_says_so" err_has "note: KVM not usable \\($dev: .*\\); running under TCG"
 	check "kvm_unusable_${tag}_kvm_only_test_skips" tap_directive needs-kvm SKIP
 	check "kvm_unusable_${tag}_kvm_only_test_says_why" out_has "needs-kvm # SKIP .*needs KVM.*$dev"
@@ -195,8 +195,8 @@ fi
 
 # --- a test image missing, empty or truncated ----------------------------------
 kut_faults --accel tcg missing pass
-check "image_missing_skips_with_the_reason" tap_directive missing SKIP
-check "image_missing_names_the_file" out_has "missing # SKIP .*no-such-image\.flat"
+check "image_missing_fails" tap_not_ok missing
+check "image_missing_names_the_file" yaml_has missing "reason: .*no-such-image\.flat"
 check "image_missing_other_test_runs" tap_ok pass
 
 sel_image=$(dirname "$KUT")/images/x86_64/selftest.flat

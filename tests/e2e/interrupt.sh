@@ -55,7 +55,7 @@ kut_interrupt()
 		KUT_E2E_MARKER="$E2E_MARKER" $KUT_WRAPPER "$KUT" \
 		--qemu "$FAKE" --images "$E2E/img" --config "$CFG" \
 		--arch x86_64 --accel tcg --log-dir "$logs" \
-		--expect "$E2E/no-expectations.txt" \
+		--expect "$E2E/no-expectations.txt" --junit "$E2E/int.xml" \
 		-j 2 interrupt-pass hang-long-1 hang-long-2 hang-long-3) \
 		>"$E2E/out" 2>"$E2E/err" </dev/null &
 	pid=$!
@@ -80,6 +80,34 @@ kut_interrupt()
 	elapsed_ms=$(($(now_ms) - t0))
 }
 
+# in_flight_in_tap SIG: the two hangs that were running are not ok, their
+# reason the interruption.
+in_flight_in_tap()
+{
+	local n=0 t
+	for t in hang-long-1 hang-long-2 hang-long-3; do
+		tap_not_ok "$t" || continue
+		yaml_of "$t" | grep -qE "reason: \"interrupted by SIG$1 after [0-9.]+s, while the test was running\"" ||
+			return 1
+		n=$((n + 1))
+	done
+	[ "$n" -eq 2 ] && return 0
+	diag "want 2 hangs reported as interrupted, got $n"
+	return 1
+}
+
+junit_in_flight()
+{
+	local x=$E2E/int.xml
+	[ "$(xmllint --xpath 'count(//testcase/error[@type="interrupted"])' "$x")" = 2 ] &&
+		[ "$(xmllint --xpath 'string(/testsuites/testsuite/@errors)' "$x")" = 2 ] &&
+		[ "$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$x")" = 0 ] &&
+		xmllint --xpath 'string(//property[@name="interrupted"]/@value)' "$x" |
+		grep -qx "interrupted by SIG$1; 1 test not run" && return 0
+	diag_file "$x" 60
+	return 1
+}
+
 for how in "INT group" "TERM pid" "HUP pid"; do
 	read -r sig target <<<"$how"
 	name=$(echo "sig${sig}_to_$target" | tr '[:upper:]' '[:lower:]')
@@ -89,6 +117,19 @@ for how in "INT group" "TERM pid" "HUP pid"; do
 	check "${name}_prints_bail_out" out_has "^Bail out!"
 	check "${name}_bail_out_is_the_last_tap_line" bail_is_last
 	check "${name}_kills_every_qemu" no_leftovers
+	# issue 16 item 2: the tests in flight are in both reports
+	check "${name}_tap_has_the_tests_in_flight" in_flight_in_tap "$sig"
+	check "${name}_bail_out_names_the_signal" out_has "^Bail out! interrupted by SIG$sig\$"
+	check "${name}_summary_counts_the_tests_not_run" \
+		out_has "^# 4 tests: 1 passed, 2 failed, 0 skipped, 0 known failures, 1 not run\$"
+	if command -v xmllint >/dev/null 2>&1; then
+		check "${name}_junit_has_the_tests_in_flight_as_errors" \
+			junit_in_flight "$sig"
+		check "${name}_junit_validates" xmllint --noout --schema \
+			"$top_srcdir/tests/junit.xsd" "$E2E/int.xml"
+	else
+		skip "${name}_junit_has_the_tests_in_flight_as_errors" "no xmllint"
+	fi
 	if under_wrapper; then
 		skip "${name}_ends_promptly" "timing under $KUT_WRAPPER"
 	else

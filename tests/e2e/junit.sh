@@ -131,6 +131,24 @@ else
 	skip "all_pass_report_validates" "$no_xmllint"
 fi
 
+# --- the suite's time is the run's wall time (issue 16 item 8) -------------------
+# Two 2 s sleepers side by side: the run takes about 2 s, the cases 4 s.
+kut --junit "$J" -j 2 sleeper-1 sleeper-2
+if $have_xmllint; then
+	suite_time_is_wall_time()
+	{
+		local suite sum
+		suite=$(xpath 'string(/testsuites/testsuite/@time)')
+		sum=$(xpath 'sum(//testcase/@time)')
+		awk -v s="$suite" -v t="$sum" 'BEGIN { exit !(s > 0 && s < 0.8 * t) }' && return 0
+		diag "suite time $suite, sum of the cases $sum: want the wall time, below the sum"
+		return 1
+	}
+	check "suite_time_is_the_wall_time_not_the_sum" suite_time_is_wall_time
+else
+	skip "suite_time_is_the_wall_time_not_the_sum" "$no_xmllint"
+fi
+
 kut --junit "$E2E/no/such/dir/report.xml" pass
 check "unwritable_junit_path_is_a_usage_error" rc_is 2
 check "unwritable_junit_path_names_the_file" err_has "--junit .*no/such/dir/report.xml"

@@ -131,7 +131,7 @@ e2e_setup()
 	for m in pass fail fail-two xfail skip sleep2 hang hang-noterm flood \
 		segv exit0-no-status status-from-line status-mismatch malformed \
 		malformed-fail kvm-internal-error argv-echo hang-closed-stdout \
-		exit-leave-child flood-stderr; do
+		exit-leave-child flood-stderr warn-located; do
 		echo "fake image: $m" >"$E2E/img/x86_64/$m.flat"
 	done
 	CFG=$top_srcdir/tests/e2e/fake.cfg
@@ -275,6 +275,12 @@ yaml_of()
 		inblk { print; next }
 		found && /^(not )?ok [0-9]/ { exit }
 	' "$E2E/out"
+}
+
+# yaml_has NAME REGEX: NAME's YAML block has a line matching REGEX.
+yaml_has()
+{
+	yaml_of "$1" | grep -aqE -- "$2"
 }
 
 out_has()

@@ -86,7 +86,7 @@ else
 	check "accel_kvm_without_dev_kvm_exits_3" rc_is 3
 	check "accel_kvm_without_dev_kvm_says_so_in_one_line" one_line_on_stderr
 	kut_accel --accel auto pass
-	check "accel_auto_without_dev_kvm_uses_tcg" out_has "^ok [0-9]+ - pass .*accel=tcg"
+	check "accel_auto_without_dev_kvm_uses_tcg" yaml_has pass "accel: tcg"
 fi
 
 # --- images from $KUT_IMAGES ------------------------------------------------

@@ -95,6 +95,20 @@ else
 		test "$perl_counts" = "tests=4 failed=1 skipped=1 todo=1 errors=0"
 	[ "$perl_counts" = "tests=4 failed=1 skipped=1 todo=1 errors=0" ] ||
 		diag "TAP::Parser: $perl_counts"
+	# issue 16 item 6: the name TAP::Parser reads is the test's alone
+	perl_names=$(perl -MTAP::Parser -e '
+		my $p = TAP::Parser->new({ source => $ARGV[0] });
+		my @n;
+		while (my $r = $p->next) {
+			next unless $r->is_test;
+			(my $d = $r->description) =~ s/^- //;
+			push @n, $d;
+		}
+		print join(",", @n), "\n";
+	' "$E2E/mixed.tap" 2>&1)
+	check "tap_parser_perl_reads_the_bare_test_names" \
+		test "$perl_names" = "pass,fail,fail-two,skip"
+	[ "$perl_names" = "pass,fail,fail-two,skip" ] || diag "TAP::Parser names: $perl_names"
 	prove --exec cat "$E2E/good.tap" >"$E2E/prove-good.out" 2>&1
 	check "prove_passes_the_passing_run" test $? -eq 0
 fi
@@ -130,6 +144,17 @@ else
 	want="ok=false count=4 failures=1 skip=1 todo=1 bailout=false"
 	check "node_tap_parser_counts_the_mixed_run" test "$got" = "$want"
 	[ "$got" = "$want" ] || diag "tap-parser: got $got" "want $want"
+	# shellcheck disable=SC2016 # JavaScript, not shell
+	got=$(node_tap_parser -j 0 --strict <"$E2E/mixed.tap" | node -e '
+		let s = "";
+		process.stdin.on("data", (d) => { s += d; });
+		process.stdin.on("end", () => {
+			const n = JSON.parse(s).filter((e) => e[0] === "assert")
+				.map((e) => e[1].name);
+			console.log(n.join(","));
+		});' 2>&1)
+	check "node_tap_parser_reads_the_bare_test_names" test "$got" = "pass,fail,fail-two,skip"
+	[ "$got" = "pass,fail,fail-two,skip" ] || diag "tap-parser names: $got"
 	node_tap_parser --strict -s <"$E2E/mixed.tap"
 	check "node_tap_parser_fails_the_mixed_run" test $? -ne 0
 	node_tap_parser --strict -s <"$E2E/good.tap"

@@ -18,8 +18,12 @@ plan_before_results()
 }
 check "plan_comes_before_the_first_result" plan_before_results
 check "plan_counts_one_test" plan_is 1
-check "result_line_names_accel_and_duration" \
-	out_has "^ok 1 - pass # .*accel=tcg.* [0-9]+(\.[0-9]+)?m?s"
+# issue 16 item 6: the name alone, so that it is the same on every run
+check "result_line_is_the_test_name_alone" out_has "^ok 1 - pass\$"
+check "yaml_names_the_accel" yaml_has pass "accel: tcg"
+check "yaml_names_the_duration" yaml_has pass "duration_s: [0-9]+\.[0-9]+"
+check "summary_comment_ends_the_tap" \
+	bash -c "tail -n 1 '$E2E/out' | grep -qx '# 1 test: 1 passed, 0 failed, 0 skipped, 0 known failures'"
 check "guest_assertions_are_indented_subtests" \
 	out_has "^ +ok [0-9]+ - .*first assertion"
 check "info_lines_are_not_counted_as_assertions" \
@@ -119,6 +123,10 @@ fi
 check "kvm_internal_error_is_named_in_the_yaml" \
 	yaml_has kvm-internal-error "KVM internal error|emulation failure"
 
+# --- QEMU warnings located at an option are not fatal ------------------------
+kut warn-located
+check "warning_at_an_option_is_not_fatal" tap_ok warn-located
+
 # --- a mixed run ------------------------------------------------------------
 kut -g mixed
 check "mixed_run_with_a_failure_exits_1" rc_is 1
@@ -127,5 +135,18 @@ check "mixed_run_numbers_results_1_to_n" \
 	test "$(grep -aoE '^(not )?ok [0-9]+' "$E2E/out" | awk '{print $NF}' | sort -n | tr '\n' ' ')" = "1 2 3 "
 kut -g good
 check "run_without_failures_exits_0" rc_is 0
+
+# --- --brief: one plain line per test, and the summary (issue 16 item 7) ---
+kut --brief -j 1 pass fail skip
+check "brief_exits_like_tap" rc_is 1
+check "brief_pass_line" out_has "^PASS +pass \(tcg, [0-9]+\.[0-9]+s\)\$"
+check "brief_fail_line_has_the_reason_and_log" \
+	out_has "^FAIL +fail \(tcg, [0-9.]+s\): .*broken thing.*\[.*/logs/fail\.log\]\$"
+check "brief_skip_line" out_has "^SKIP +skip \(tcg, [0-9.]+s\)"
+check "brief_has_no_subtests_or_yaml" \
+	bash -c "! grep -aqE '^ |^TAP|^1\.\.' '$E2E/out'"
+check "brief_is_four_lines" test "$(wc -l <"$E2E/out")" -eq 4
+check "brief_ends_with_the_summary" \
+	bash -c "tail -n 1 '$E2E/out' | grep -qx '# 3 tests: 1 passed, 1 failed, 1 skipped, 0 known failures'"
 
 e2e_finish

@@ -27,7 +27,12 @@ if [ -z "$kernel" ]; then
 	for arg in "$@"; do
 		case $arg in
 		-version | --version)
-			echo "QEMU emulator version 7.2.0 (kvm-unit-tests fake)"
+			# $KUT_FAKE_QEMU_VERSION: the version to claim; each
+			# probe is counted in $KUT_E2E_STATE/version-probes
+			if [ -n "${KUT_E2E_STATE:-}" ] && [ -d "$KUT_E2E_STATE" ]; then
+				echo $$ >>"$KUT_E2E_STATE/version-probes"
+			fi
+			echo "QEMU emulator version ${KUT_FAKE_QEMU_VERSION:-7.2.0} (kvm-unit-tests fake)"
 			echo "Copyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers"
 			exit 0
 			;;
@@ -92,7 +97,16 @@ skip)
 	summary 1 0 0 1 77
 	;;
 sleep2)
-	sleep 2
+	# Start and end times in ns go to <state>/sleep-intervals, so a test
+	# can tell overlapping runs from sequential ones without timing the
+	# whole launcher (which a loaded machine stretches).
+	if [ -d "$state" ]; then
+		t0=$(date +%s%N)
+		sleep 2
+		echo "$t0 $(date +%s%N)" >>"$state/sleep-intervals"
+	else
+		sleep 2
+	fi
 	echo "PASS: fake: slept 2 s"
 	summary 1 0 0 0 0
 	;;
@@ -199,6 +213,15 @@ kvm-internal-error)
 	echo "RAX=0000000000000000 RBX=0000000000000000 RCX=0000000000000000" >&2
 	# Real QEMU stops the vCPU and waits for a monitor that never comes.
 	exec sleep 1000000
+	;;
+warn-located)
+	# QEMU's warnings while it parses an option carry the option as a
+	# location; KVM prints this one when -smp exceeds the host's CPUs.
+	echo "qemu-system-x86_64: -accel kvm: warning: Number of SMP cpus requested (4) exceeds the recommended cpus supported by KVM (2)" >&2
+	echo "qemu-system-x86_64: -cpu qemu64,+rdpid: warning: host doesn't support requested feature: CPUID.07H:ECX.rdpid [bit 22]" >&2
+	sleep 1
+	echo "PASS: fake: ran after the warnings"
+	summary 1 0 0 0 0
 	;;
 argv-echo)
 	if [ -d "$state" ]; then
