@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "migrate.h"
 #include "plan.h"
 #include "shellwords.h"
 #include "xalloc.h"
@@ -225,7 +226,8 @@ void plan_print_list(FILE *out, const struct run_item *items, size_t n)
 			fprintf(out, "%s: %s\n", it->image_missing ? "fail" : "skip",
 				it->res.verdict.reason);
 		else
-			fprintf(out, "runs with %s%s\n", accel_name(it->res.accel),
+			fprintf(out, "runs with %s%s%s\n", accel_name(it->res.accel),
+				mig_wanted(t) ? ", live-migrated when it asks" : "",
 				t->nodefault ? " (nodefault)" : "");
 		free(arches);
 		free(groups);
