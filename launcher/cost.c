@@ -253,8 +253,8 @@ void durations_record(struct durations *d, const struct run_item *items,
 		      size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		/* secs is set when the test ends: one cut short by an
-		 * interrupt has none to record */
-		if (items[i].res.ran && !items[i].skip && items[i].res.secs > 0)
+		/* a test cut short by an interrupt took an unknown time */
+		if (items[i].res.ran && !items[i].skip && items[i].res.secs > 0 &&
+		    items[i].res.end.kind != END_INTERRUPTED)
 			durations_set(d, items[i].test->name, items[i].res.secs);
 }

@@ -300,7 +300,7 @@ int expect_parse(const char *name, const char *buf, size_t len, bool markdown,
 {
 	const char *s = buf, *end = buf + len;
 	unsigned line = 0, fence_line = 0;
-	bool in_expect = false, in_other = false;
+	bool in_expect = false, in_other = false, saw_expect = false;
 
 	if (memchr(buf, '\0', len))
 		return fail(err, errlen, name, 1, "binary data (NUL byte), not an expect list");
@@ -321,6 +321,7 @@ int expect_parse(const char *name, const char *buf, size_t len, bool markdown,
 				in_expect = !strncmp(info, "expect", 6) &&
 					    strspn(info + 6, " \t\r") == strlen(info + 6);
 				in_other = !in_expect;
+				saw_expect |= in_expect;
 				fence_line = line;
 			}
 		} else if (!markdown || in_expect) {
@@ -332,6 +333,10 @@ int expect_parse(const char *name, const char *buf, size_t len, bool markdown,
 	}
 	if (in_expect)
 		return fail(err, errlen, name, fence_line, "```expect block never closed");
+	/* a markdown list without the fence is a mistake, not an empty list */
+	if (markdown && !saw_expect)
+		return fail(err, errlen, name, line ? line : 1,
+			    "no ```expect block: a markdown list keeps its entries in one");
 	return 0;
 }
 
@@ -410,6 +415,15 @@ const struct expect_entry *expect_find_assert_fail(const struct expect_list *lis
 		    !fnmatch(list->v[i].assert_glob, text, 0))
 			return &list->v[i];
 	return NULL;
+}
+
+bool expect_entry_names_a_test(const struct expect_entry *e,
+			       const struct cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->ntests; i++)
+		if (!fnmatch(e->test_glob, cfg->tests[i].name, 0))
+			return true;
+	return false;
 }
 
 void expect_free(struct expect_list *list)

@@ -18,6 +18,7 @@
 
 #include "accel.h"
 #include "arch.h"
+#include "cfg.h"
 
 #define EXPECT_MAX_SIZE (1u << 20)
 #define EXPECT_VERSION_PARTS 3	/* X.Y.Z */
@@ -115,6 +116,9 @@ const struct expect_entry *expect_find_assert_fail(const struct expect_list *lis
 						   const char *test, enum arch arch,
 						   enum accel accel,
 						   const char *text);
+/* Whether @e's test name or glob matches a test of @cfg. */
+bool expect_entry_names_a_test(const struct expect_entry *e,
+			       const struct cfg *cfg);
 void expect_free(struct expect_list *list);
 
 #endif

@@ -6,6 +6,7 @@ KUT_LAUNCHER_CPPFLAGS = -D_GNU_SOURCE -I$(srcdir)/launcher \
 	-DPKGDATADIR=\"$(pkgdatadir)\" \
 	-DDOCDIR=\"$(docdir)\" \
 	-DBINDIR=\"$(bindir)\" \
+	-DPKGLIBEXECDIR=\"$(pkglibexecdir)\" \
 	-DKUT_SRCDIR=\"$(abs_top_srcdir)\" \
 	-DKUT_GUEST_ARCHES='"$(GUEST_ARCHES)"'
 
@@ -20,7 +21,10 @@ launcher_libkut_a_SOURCES = \
 	launcher/cost.c launcher/cost.h \
 	launcher/exitcode.h \
 	launcher/expect.c launcher/expect.h \
+	launcher/hostkernel.c launcher/hostkernel.h \
+	launcher/initramfs.c launcher/initramfs.h \
 	launcher/json.c launcher/json.h \
+	launcher/kmod.c launcher/kmod.h \
 	launcher/junit.c launcher/junit.h \
 	launcher/utf8.c launcher/utf8.h \
 	launcher/log.c launcher/log.h \
@@ -53,6 +57,16 @@ kvm_unit_tests_LDADD = launcher/libkut.a
 # or not yet, rebuilds the catalog.
 KUT_CATALOG_CFGS = $(wildcard $(srcdir)/*/unittests.cfg)
 launcher/kvm_unit_tests-catalog.$(OBJEXT): $(KUT_CATALOG_CFGS)
+
+# The init of the guest --host-kernel boots (launcher/hostinit.c): static,
+# since nothing but the initramfs exists when it starts, and so built
+# without the user's CFLAGS (a sanitizer runtime cannot link statically).
+pkglibexec_SCRIPTS = kvm-unit-tests-hostinit
+CLEANFILES += kvm-unit-tests-hostinit
+EXTRA_DIST += launcher/hostinit.c
+kvm-unit-tests-hostinit: launcher/hostinit.c
+	$(AM_V_CCLD)$(CC) -std=gnu11 -static -O2 -D_GNU_SOURCE $(WARN_CFLAGS) \
+		-o $@ $(srcdir)/launcher/hostinit.c
 
 dist_man_MANS += man/kvm-unit-tests.1 man/kvm-unit-tests.cfg.5
 

@@ -8,10 +8,12 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include "cost.h"
 #include "exitcode.h"
 #include "expect.h"
+#include "hostkernel.h"
 #include "junit.h"
 #include "log.h"
 #include "paths.h"
@@ -56,6 +59,7 @@ struct options {
 	bool dry_run;
 	bool verbose;
 	bool brief;
+	bool no_default_expect;
 	unsigned jobs;		/* 0: online CPUs */
 	enum accel accel;
 	enum arch arch;
@@ -66,6 +70,9 @@ struct options {
 	const char *junit;
 	double timeout_factor;
 	unsigned shard_k, shard_n;	/* --shard K/N; 0: all */
+	const char *host_kernel;
+	const char *host_modules;
+	unsigned host_retries;
 };
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -97,7 +104,10 @@ static const char usage_text[] =
 	"usage: kvm-unit-tests [-ablnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
 	"                      [--arch arch] [--qemu path] [--images dir]\n"
 	"                      [--config file] [--timeout-factor f] [--log-dir dir]\n"
-	"                      [--expect file] [--junit file] [--shard k/n]\n"
+	"                      [--expect file] [--no-default-expect]\n"
+	"                      [--junit file] [--shard k/n]\n"
+	"                      [--host-kernel kernel [--host-modules dir]\n"
+	"                       [--host-retries n]]\n"
 	"                      [test|glob ...]\n";
 
 static void __attribute__((noreturn)) usage(void)
@@ -114,7 +124,8 @@ static void __attribute__((noreturn)) help(void)
 	      "  test|glob ...         tests by unittests.cfg name or shell glob\n"
 	      "  -g, --group GROUP     the tests of GROUP (repeatable)\n"
 	      "  -a, --all             the default set plus the nodefault tests\n"
-	      "  -l, --list            list the tests, and why any would be skipped here\n"
+	      "  -l, --list            list every test (nodefault ones marked), and\n"
+	      "                        why any would be skipped here\n"
 	      "  -j, --jobs N          run N tests at once (default: online CPUs)\n"
 	      "      --accel ACCEL     kvm, tcg or auto (default: auto, KVM if usable)\n"
 	      "      --arch ARCH       guest arch: x86_64, i386, aarch64, arm, ppc64le,\n"
@@ -128,16 +139,25 @@ static void __attribute__((noreturn)) help(void)
 	      "  -v, --verbose         copy guest output to stderr\n"
 	      "  -b, --brief           one plain line per test for people, not TAP\n"
 	      "  -n, --dry-run         print each QEMU command line, run nothing\n"
-	      "      --expect FILE     known failures and skips (repeatable; default:\n"
-	      "                        the installed known-failures.md)\n"
+	      "      --expect FILE     known failures and skips (repeatable), added to\n"
+	      "                        the project's known-failures.md\n"
+	      "      --no-default-expect  do not read the project's known-failures.md\n"
 	      "      --junit FILE      also write the results to FILE as JUnit XML\n"
 	      "      --shard K/N       run part K of N cost-balanced parts of the\n"
 	      "                        selection (the same split on every host)\n"
+	      "      --host-kernel KERNEL  run the tests under the KVM of the Linux\n"
+	      "                        bzImage KERNEL, booted in QEMU (see\n"
+	      "                        docs/host-kernel.md)\n"
+	      "      --host-modules DIR  KERNEL's modules (default: those of its\n"
+	      "                        release beside it or in /lib/modules)\n"
+	      "      --host-retries N  boot KERNEL again up to N times after a crash\n"
+	      "                        for the tests not yet run (default: 0)\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
 	      "Exit status: 0 no failures, 1 some failed, 2 usage or config error,\n"
-	      "3 environment (no QEMU, no images, no KVM), 130 interrupted.\n"
+	      "3 environment (no QEMU, no images, no KVM), 4 the --host-kernel\n"
+	      "crashed (and no test failed), 130 interrupted.\n"
 	      "See kvm-unit-tests(1) and kvm-unit-tests.cfg(5).\n",
 	      stdout);
 	exit(EXIT_PASS);
@@ -154,6 +174,10 @@ enum {
 	OPT_EXPECT,
 	OPT_JUNIT,
 	OPT_SHARD,
+	OPT_NO_DEFAULT_EXPECT,
+	OPT_HOST_KERNEL,
+	OPT_HOST_MODULES,
+	OPT_HOST_RETRIES,
 };
 
 static const struct option long_options[] = {
@@ -172,8 +196,12 @@ static const struct option long_options[] = {
 	{ "brief", no_argument, NULL, 'b' },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "expect", required_argument, NULL, OPT_EXPECT },
+	{ "no-default-expect", no_argument, NULL, OPT_NO_DEFAULT_EXPECT },
 	{ "junit", required_argument, NULL, OPT_JUNIT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "host-kernel", required_argument, NULL, OPT_HOST_KERNEL },
+	{ "host-modules", required_argument, NULL, OPT_HOST_MODULES },
+	{ "host-retries", required_argument, NULL, OPT_HOST_RETRIES },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -188,6 +216,20 @@ static unsigned parse_jobs(const char *s)
 	n = strtoul(s, &end, 10);
 	if (errno || end == s || *end || *s == '-' || n < 1 || n > MAX_JOBS) {
 		warn("-j: '%s': want a number from 1 to %d", s, MAX_JOBS);
+		usage();
+	}
+	return (unsigned)n;
+}
+
+static unsigned parse_retries(const char *s)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || n > 100) {
+		warn("--host-retries: '%s': want a number from 0 to 100", s);
 		usage();
 	}
 	return (unsigned)n;
@@ -277,6 +319,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_EXPECT:
 			strv_push(&o->expect, optarg);
 			break;
+		case OPT_NO_DEFAULT_EXPECT:
+			o->no_default_expect = true;
+			break;
 		case OPT_JUNIT:
 			o->junit = optarg;
 			break;
@@ -287,12 +332,33 @@ static void parse_options(int argc, char **argv, struct options *o)
 				usage();
 			}
 			break;
+		case OPT_HOST_KERNEL:
+			o->host_kernel = optarg;
+			break;
+		case OPT_HOST_MODULES:
+			o->host_modules = optarg;
+			break;
+		case OPT_HOST_RETRIES:
+			o->host_retries = parse_retries(optarg);
+			break;
 		default:
 			usage();
 		}
 	}
 	for (int i = optind; i < argc; i++)
 		strv_push(&o->patterns, argv[i]);
+	if ((o->host_modules || o->host_retries) && !o->host_kernel) {
+		warn("--host-modules and --host-retries go with --host-kernel");
+		usage();
+	}
+	if (o->host_kernel && o->dry_run) {
+		warn("--host-kernel and --dry-run: choose one");
+		usage();
+	}
+	if (o->host_kernel && o->accel == ACCEL_TCG) {
+		warn("--host-kernel runs the tests under KVM: --accel tcg contradicts it");
+		usage();
+	}
 	if (o->list && o->dry_run) {
 		warn("--list and --dry-run: choose one");
 		usage();
@@ -321,22 +387,50 @@ static void load_catalog(const struct options *o, struct cfg *cfg)
 		die(EXIT_USAGE, "built-in %s", err);
 }
 
+/* The project's list (unless --no-default-expect), then each --expect
+ * list, which adds to it. An entry of a user's list that names no test of
+ * the catalog is a typo or a stale entry: a warning names it. */
 static void load_expectations(const struct options *o, const char *exe_dir,
-			      struct expect_list *list)
+			      const struct cfg *cfg, struct expect_list *list)
 {
 	char err[ERRLEN];
+	size_t first;
 	char *def;
 
+	if (!o->no_default_expect) {
+		/* absent (an install without it) is fine */
+		def = paths_known_failures(exe_dir);
+		if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
+			die(EXIT_USAGE, "%s", err);
+		free(def);
+	}
+	first = list->n;
 	for (size_t i = 0; i < o->expect.n; i++)
 		if (expect_load(o->expect.v[i], false, list, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "--expect %s", err);
-	if (o->expect.n)
-		return;
-	/* the project's list applies when the user gives none; absent is fine */
-	def = paths_known_failures(exe_dir);
-	if (def && expect_load(def, true, list, err, sizeof(err)) < 0)
-		die(EXIT_USAGE, "%s", err);
-	free(def);
+	/* entries for another arch name another arch's catalog */
+	for (size_t i = first; i < list->n; i++)
+		if ((list->v[i].arches & ARCH_BIT(o->arch)) &&
+		    !expect_entry_names_a_test(&list->v[i], cfg))
+			warn("warning: %s: '%s' matches no test of %s", list->v[i].where,
+			     list->v[i].test_glob, cfg->name);
+}
+
+/* --log-dir DIR or the default, with an <arch>/ folder under it: i386 and
+ * x86_64 runs have tests of the same names, and .durations differ. Nothing
+ * is created here: only a run that starts tests creates it. */
+static char *log_dir_for(const struct options *o, const char *exe_dir,
+			 const char **why)
+{
+	char *base = o->log_dir ? xstrdup(o->log_dir) :
+				  paths_default_log_dir(exe_dir, why);
+	char *dir;
+
+	if (!base)
+		return NULL;
+	dir = xasprintf("%s/%s", base, arch_name(o->arch));
+	free(base);
+	return dir;
 }
 
 /* The facts an expect list's WHERE conditions test besides arch and accel:
@@ -399,7 +493,8 @@ static struct junit *junit_open(const struct options *o, FILE **out)
 		die(EXIT_USAGE, "--junit %s: %s", o->junit, strerror(errno));
 	suite = xasprintf("kvm-unit-tests.%s", arch_name(o->arch));
 	props[0] = xasprintf("arch=%s", arch_name(o->arch));
-	props[1] = xasprintf("accel=%s", accel_name(o->accel));
+	/* --host-kernel: KVM, that of the kernel booted (hostkernel.h) */
+	props[1] = xasprintf("accel=%s", o->host_kernel ? "kvm" : accel_name(o->accel));
 	props[2] = xasprintf("version=%s", PACKAGE_VERSION);
 	j = junit_new(suite, (const char *const *)props, 3);
 	for (int i = 0; i < 3; i++)
@@ -438,6 +533,112 @@ static char *find_firmware(const struct arch_info *info, const struct qemu *q,
 	}
 }
 
+/* --host-kernel: the KVM under test is inside the guest this launcher
+ * boots; the same launcher runs there with these options. */
+static int run_host_kernel(const struct options *o, const struct selection *sel,
+			   const char *exe_dir)
+{
+	struct hostkernel_opts hk = { 0 };
+	struct timespec t0, t1;
+	struct junit *junit = NULL;
+	FILE *junit_out = NULL;
+	char err[ERRLEN], *log_dir, *exe;
+	const char *no_log_why = NULL;
+	double *timeouts;
+	char **names;
+	int status;
+
+	exe = realpath("/proc/self/exe", NULL);
+	if (!exe)
+		die(EXIT_ENV, "/proc/self/exe: %s", strerror(errno));
+	names = xcalloc(sel->n + 1, sizeof(*names));
+	timeouts = xcalloc(sel->n + 1, sizeof(*timeouts));
+	for (size_t i = 0; i < sel->n; i++) {
+		names[i] = sel->tests[i]->name;
+		timeouts[i] = sel->tests[i]->timeout > 0 ? sel->tests[i]->timeout :
+			      CFG_DEFAULT_TIMEOUT;
+	}
+	/* the base folder: the launcher inside adds <arch>/ itself */
+	log_dir = o->log_dir ? xstrdup(o->log_dir) :
+			       paths_default_log_dir(exe_dir, &no_log_why);
+	if (!log_dir && no_log_why)
+		warn("no log folder: %s; no logs kept (give --log-dir DIR)", no_log_why);
+	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
+		warn("log folder %s; no logs kept", err);
+		free(log_dir);
+		log_dir = NULL;
+	}
+	hk.kernel = o->host_kernel;
+	hk.modules = o->host_modules;
+	hk.retries = o->host_retries;
+	hk.log_dir = log_dir;
+	hk.exe = exe;
+	hk.exe_dir = exe_dir;
+	hk.verbose = o->verbose;
+	hk.names = names;
+	hk.n = sel->n;
+	hk.timeouts = timeouts;
+	hk.timeout_factor = o->timeout_factor;
+	strv_push(&hk.inner_args, "--arch");
+	strv_push(&hk.inner_args, arch_name(o->arch));
+	if (o->jobs) {
+		strv_push(&hk.inner_args, "-j");
+		strv_push_owned(&hk.inner_args, xasprintf("%u", o->jobs));
+	}
+	if (o->verbose)
+		strv_push(&hk.inner_args, "-v");
+	if (o->config) {
+		strv_push(&hk.inner_args, "--config");
+		strv_push(&hk.inner_args, o->config);
+	}
+	for (size_t i = 0; i < o->expect.n; i++) {
+		strv_push(&hk.inner_args, "--expect");
+		strv_push(&hk.inner_args, o->expect.v[i]);
+	}
+	if (o->images) {
+		strv_push(&hk.inner_args, "--images");
+		strv_push(&hk.inner_args, o->images);
+	}
+	if (o->qemu) {
+		strv_push(&hk.inner_args, "--qemu");
+		strv_push(&hk.inner_args, o->qemu);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (o->junit)
+		junit = junit_open(o, &junit_out);
+	hk.tap = stdout;
+	hk.style = o->brief ? TAP_BRIEF : TAP_FULL;
+	hk.junit = junit;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = hostkernel_run(&hk);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (junit) {
+		junit_set_wall(junit, (double)(t1.tv_sec - t0.tv_sec) +
+				      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		bool bad = junit_write(junit, junit_out) < 0;
+
+		if (fclose(junit_out) == EOF || bad) {
+			warn("--junit %s: %s", o->junit, strerror(errno));
+			if (status == EXIT_PASS)
+				status = EXIT_FAILED;
+		}
+		junit_free(junit);
+	}
+	strv_free(&hk.inner_args);
+	free(names);
+	free(timeouts);
+	free(log_dir);
+	free(exe);
+	return status;
+}
+
+/* Inside --host-kernel: the outer launcher learns which tests were running
+ * when its guest died from these lines (hostkernel.c). */
+static void announce_start(const char *name, void *arg)
+{
+	dprintf((int)(intptr_t)arg, "start %s\n", name);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -449,15 +650,16 @@ int main(int argc, char **argv)
 	struct run_summary sum;
 	struct qemu qemu = { 0 };
 	struct strv tried = { 0 };
-	struct run_item *items;
+	struct run_item *items = NULL;
 	struct junit *junit = NULL;
 	FILE *junit_out = NULL;
 	struct durations durations = { 0 };
 	struct timespec t0, t1;
 	size_t *order = NULL;
 	char err[ERRLEN], kvm_why[ERRLEN] = "";
-	char *exe_dir, *images, *bios = NULL, *log_dir = NULL;
+	char *exe_dir, *images = NULL, *bios = NULL, *log_dir = NULL;
 	char qemu_err[ERRLEN] = "";
+	const char *no_log_why = NULL;
 	struct expect_host host;
 	struct qemu_version qver = { 0 };
 	bool have_qemu;
@@ -471,12 +673,18 @@ int main(int argc, char **argv)
 	exe_dir = paths_exe_dir();
 
 	load_catalog(&o, &cfg);
-	if (select_tests(&cfg, &o.patterns, &o.groups, o.all, &sel, err, sizeof(err)) < 0)
+	/* --list shows every test (nodefault ones marked) unless told which */
+	if (select_tests(&cfg, &o.patterns, &o.groups, o.all || o.list, &sel, err,
+			 sizeof(err)) < 0)
 		die(EXIT_USAGE, "%s", err);
 	if (o.shard_n)
 		shard_select(&sel, o.shard_k, o.shard_n);
-	load_expectations(&o, exe_dir, &expect);
-	log_dir = o.log_dir ? xstrdup(o.log_dir) : paths_default_log_dir(exe_dir);
+	load_expectations(&o, exe_dir, &cfg, &expect);
+	if (o.host_kernel && !o.list) {
+		status = run_host_kernel(&o, &sel, exe_dir);
+		goto out;
+	}
+	log_dir = log_dir_for(&o, exe_dir, &no_log_why);
 	have_qemu = qemu_find(o.qemu, o.arch, arch_host(), &qemu, qemu_err,
 			      sizeof(qemu_err)) == 0;
 	host_facts(&host);
@@ -542,6 +750,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (!log_dir)
+		warn("no log folder: %s; no logs kept (give --log-dir DIR)", no_log_why);
 	if (log_dir && log_prepare_dir(log_dir, err, sizeof(err)) < 0) {
 		warn("log folder %s; no logs kept", err);
 		free(log_dir);
@@ -566,6 +776,15 @@ int main(int argc, char **argv)
 		.on_result = junit ? junit_collect : NULL,
 		.on_result_arg = junit,
 	};
+	if (getenv("KUT_START_FD")) {
+		int fd = atoi(getenv("KUT_START_FD"));
+
+		/* the tests' QEMUs need not inherit it */
+		if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) {
+			ropts.on_start = announce_start;
+			ropts.on_start_arg = (void *)(intptr_t)fd;
+		}
+	}
 	durations_load(log_dir, &durations);
 	ropts.order = order = cost_run_order(items, sel.n, &durations);
 	tap_begin(stdout, ropts.style, sel.n);
@@ -581,8 +800,13 @@ int main(int argc, char **argv)
 	durations_record(&durations, items, sel.n);
 	if (log_dir && durations_save(log_dir, &durations) < 0)
 		warn("%s/%s: %s", log_dir, COST_DURATIONS_FILE, strerror(errno));
-	if (sum.output_error)
-		warn("stdout: %s", strerror(errno ? errno : EIO));
+	if (sum.output_error) {
+		const struct tap_counts *c = &sum.counts;
+
+		warn("standard output closed: stopped, %zu of %zu tests not run",
+		     sel.n - (c->passed + c->failed + c->skipped + c->known + c->fixed),
+		     sel.n);
+	}
 	status = exit_status(&sum);
 	if (junit) {
 		bool bad;
@@ -611,7 +835,7 @@ int main(int argc, char **argv)
 out:
 	durations_free(&durations);
 	free(order);
-	for (size_t i = 0; i < sel.n; i++)
+	for (size_t i = 0; items && i < sel.n; i++)
 		plan_item_free(&items[i]);
 	free(items);
 	free(log_dir);

@@ -179,16 +179,20 @@ char *paths_known_failures(const char *exe_dir)
 	return NULL;
 }
 
-char *paths_default_log_dir(const char *exe_dir)
+char *paths_default_log_dir(const char *exe_dir, const char **why)
 {
 	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
+	*why = NULL;
+	/* beside the build tree, not in whatever folder it is run from */
 	if (paths_in_build_tree(exe_dir))
-		return xstrdup("logs");
+		return xasprintf("%s/logs", exe_dir);
 	/* XDG Base Directory spec: a relative XDG_STATE_HOME is invalid */
 	if (state && *state == '/')
 		return xasprintf("%s/kvm-unit-tests", state);
 	if (home && *home)
 		return xasprintf("%s/.local/state/kvm-unit-tests", home);
+	*why = state && *state ? "XDG_STATE_HOME is not absolute and HOME is not set"
+			       : "neither XDG_STATE_HOME nor HOME is set";
 	return NULL;
 }

@@ -29,8 +29,10 @@ bool paths_arch_built(enum arch arch);
 /* The project's known-failures.md to use when no --expect is given, or NULL. */
 char *paths_known_failures(const char *exe_dir);
 
-/* The default log folder: ./logs in a build tree, else
- * $XDG_STATE_HOME/kvm-unit-tests or ~/.local/state/kvm-unit-tests. */
-char *paths_default_log_dir(const char *exe_dir);
+/* The default log folder: logs/ beside the binary in a build tree, else
+ * $XDG_STATE_HOME/kvm-unit-tests or ~/.local/state/kvm-unit-tests; NULL
+ * with @why when there is none (a service without HOME). The launcher
+ * keeps each arch's logs in an <arch>/ folder under it. */
+char *paths_default_log_dir(const char *exe_dir, const char **why);
 
 #endif

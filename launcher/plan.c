@@ -183,56 +183,61 @@ void plan_item_free(struct run_item *it)
 	test_result_free(&it->res);
 }
 
-static size_t width_of(const struct run_item *items, size_t n, int col)
+/* The --list columns of one test, as printed. */
+struct list_row {
+	char *cols[4];	/* name, arch, smp, groups */
+};
+
+static void list_row(const struct cfg_test *t, struct list_row *row)
 {
-	size_t w = col == 0 ? 4 : 6;
+	char *arches = t->arches ? arch_list(t->arches) : xstrdup("any");
 
-	for (size_t i = 0; i < n; i++) {
-		const struct cfg_test *t = items[i].test;
-		size_t l = 0;
-
-		if (col == 0) {
-			l = strlen(t->name);
-		} else {
-			for (size_t g = 0; g < t->groups.n; g++)
-				l += strlen(t->groups.v[g]) + 1;
-		}
-		if (l > w)
-			w = l;
-	}
-	return w;
+	for (char *p = arches; (p = strstr(p, " or ")); p++)
+		memmove(p + 1, p + 4, strlen(p + 4) + 1), *p = ',';
+	row->cols[0] = xstrdup(t->name);
+	row->cols[1] = arches;
+	row->cols[2] = t->smp ? xasprintf("%u%s", t->smp,
+					  t->smp_topology ? t->smp_topology : "")
+			      : xstrdup("max");
+	row->cols[3] = t->groups.n ? strv_join(&t->groups, ",") : xstrdup("-");
 }
 
+/* Every test of the selection, nodefault ones marked; each column as wide
+ * as its widest cell, so no value (a long smp topology) breaks the table. */
 void plan_print_list(FILE *out, const struct run_item *items, size_t n)
 {
-	int wn = (int)width_of(items, n, 0), wg = (int)width_of(items, n, 1);
+	static const char *const head[4] = { "NAME", "ARCH", "SMP", "GROUPS" };
+	struct list_row *rows = xcalloc(n ? n : 1, sizeof(*rows));
+	int w[4];
 
-	fprintf(out, "%-*s  %-16s  %-6s  %-*s  %s\n", wn, "NAME", "ARCH", "SMP",
-		wg, "GROUPS", "HERE");
+	for (int c = 0; c < 4; c++)
+		w[c] = (int)strlen(head[c]);
 	for (size_t i = 0; i < n; i++) {
-		const struct cfg_test *t = items[i].test;
+		list_row(items[i].test, &rows[i]);
+		for (int c = 0; c < 4; c++)
+			if ((int)strlen(rows[i].cols[c]) > w[c])
+				w[c] = (int)strlen(rows[i].cols[c]);
+	}
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w[0], head[0], w[1], head[1],
+		w[2], head[2], w[3], head[3], "HERE");
+	for (size_t i = 0; i < n; i++) {
 		const struct run_item *it = &items[i];
-		char *arches = t->arches ? arch_list(t->arches) : xstrdup("any");
-		char *groups = t->groups.n ? strv_join(&t->groups, ",") : xstrdup("-");
-		char *smp = t->smp ? xasprintf("%u%s", t->smp,
-					       t->smp_topology ? t->smp_topology : "")
-				   : xstrdup("max");
+		char **col = rows[i].cols;
 
-		for (char *p = arches; (p = strstr(p, " or ")); p++)
-			memmove(p + 1, p + 4, strlen(p + 4) + 1), *p = ',';
-		fprintf(out, "%-*s  %-16s  %-6s  %-*s  ", wn, t->name, arches, smp,
-			wg, groups);
+		fprintf(out, "%-*s  %-*s  %-*s  %-*s  ", w[0], col[0], w[1], col[1],
+			w[2], col[2], w[3], col[3]);
 		if (it->skip)
-			fprintf(out, "%s: %s\n", it->image_missing ? "fail" : "skip",
+			fprintf(out, "%s: %s", it->image_missing ? "fail" : "skip",
 				it->res.verdict.reason);
 		else
-			fprintf(out, "runs with %s%s%s\n", accel_name(it->res.accel),
-				mig_wanted(t) ? ", live-migrated when it asks" : "",
-				t->nodefault ? " (nodefault)" : "");
-		free(arches);
-		free(groups);
-		free(smp);
+			fprintf(out, "runs with %s%s", accel_name(it->res.accel),
+				mig_wanted(it->test) ? ", live-migrated when it asks" : "");
+		fputs(it->test->nodefault ? " (nodefault: not in the default set)\n" : "\n",
+		      out);
+		for (int c = 0; c < 4; c++)
+			free(col[c]);
 	}
+	free(rows);
 }
 
 void plan_print_dry_run(FILE *out, const struct run_item *items, size_t n)

@@ -345,6 +345,8 @@ static int start(struct runner *rn, struct job *j, struct run_item *it)
 	j->migrates = mig_wanted(it->test);
 	r->ran = true;
 	r->migrates = j->migrates;
+	if (rn->o->on_start)
+		rn->o->on_start(it->test->name, rn->o->on_start_arg);
 	if (rn->o->log_dir) {
 		j->log = log_open(rn->o->log_dir, it->test->name, &r->log_path);
 		if (j->log)
@@ -849,9 +851,11 @@ static bool handle_signals(struct runner *rn)
 
 static void loop(struct runner *rn)
 {
-	/* per job: stdout, stderr, a destination's stderr, a migration driver */
-	struct pollfd *pfd = xcalloc(4 * rn->o->jobs + 1, sizeof(*pfd));
-	struct job **owner = xcalloc(4 * rn->o->jobs + 1, sizeof(*owner));
+	/* per job: stdout, stderr, a destination's stderr, a migration
+	 * driver; and the TAP output */
+	struct pollfd *pfd = xcalloc(4 * rn->o->jobs + 2, sizeof(*pfd));
+	struct job **owner = xcalloc(4 * rn->o->jobs + 2, sizeof(*owner));
+	int tapfd = fileno(rn->o->tap);
 
 	start_more(rn);
 	print_ready(rn);
@@ -862,6 +866,9 @@ static void loop(struct runner *rn)
 
 		draw(rn);
 		pfd[np++] = (struct pollfd){ .fd = rn->sigfd, .events = POLLIN };
+		/* A pipe whose reader is gone (| head -1) polls POLLERR: stop
+		 * at once, not when the next result fails to be written. */
+		pfd[np++] = (struct pollfd){ .fd = tapfd, .events = 0 };
 		for (size_t i = 0; i < rn->o->jobs; i++) {
 			for (int s = 1; s <= 3; s++) {
 				if (!rn->jobs[i].item || rn->jobs[i].fd[s] < 0)
@@ -881,6 +888,13 @@ static void loop(struct runner *rn)
 		timeout_ms = wait <= 0 ? 0 : wait > 1000 ? 1000000 : (int)(wait * 1000) + 1;
 		if (poll(pfd, np, timeout_ms) < 0 && errno != EINTR)
 			break;
+		if (pfd[1].revents & POLLERR)
+			rn->sum->output_error = true;
+		if (rn->sum->output_error) {
+			interrupt(rn, "standard output closed");
+			rn->sum->interrupted = false;
+			break;
+		}
 		if (pfd[0].revents && handle_signals(rn)) {
 			char why[64];
 
@@ -890,7 +904,7 @@ static void loop(struct runner *rn)
 			interrupt(rn, why);
 			break;
 		}
-		for (size_t k = 1; k < np; k++) {
+		for (size_t k = 2; k < np; k++) {
 			struct job *j = owner[k];
 
 			if (!pfd[k].revents || !j->item)

@@ -37,6 +37,9 @@ struct run_opts {
 	const char *log_dir;	/* NULL: no logs */
 	const char *qemu_base;	/* for recognising QEMU's error lines */
 	FILE *tap;
+	/* called with each test's name as its QEMU starts, or NULL */
+	void (*on_start)(const char *name, void *arg);
+	void *on_start_arg;
 	enum tap_style style;	/* TAP, or --brief lines */
 	/* called with each result right after its TAP line, or NULL */
 	void (*on_result)(const struct test_result *r, void *arg);

@@ -22,6 +22,8 @@ E2E_TESTS = \
 	tests/e2e/exec-count.sh \
 	tests/e2e/faults.sh \
 	tests/e2e/images.sh \
+	tests/e2e/logs.sh \
+	tests/e2e/host-kernel.sh \
 	tests/e2e/migration.sh
 
 TESTS += $(E2E_TESTS)
@@ -34,6 +36,7 @@ EXTRA_DIST += $(E2E_TESTS) \
 	tests/e2e/migration.cfg \
 	tests/junit.xsd \
 	tests/fake-qemu/fake-qemu.sh \
+	tests/fake-qemu/fake-host-qemu.pl \
 	tests/sanitizers.sh \
 	bench/launcher-overhead \
 	bench/lib.sh bench/boot bench/suite bench/check-time

@@ -93,6 +93,32 @@ static void expect_rejects_unclosed_expect_fence(void)
 	EXPECT_STR(err, "k.md:1: ```expect block never closed");
 }
 
+/* issue 16 item 9: a .md list without the fence is an error, not empty */
+static void expect_markdown_without_expect_fence_is_an_error(void)
+{
+	EXPECT_INT(parse("# Known failures\n\nfail a * prose\n", true), -1);
+	EXPECT_STR(err, "k.md:3: no ```expect block: a markdown list keeps its entries in one");
+	EXPECT_INT(parse("```sh\nfail a * other\n```\n", true), -1);
+	EXPECT_HAS(err, "no ```expect block");
+	EXPECT_INT(parse("```expect\n```\n", true), 0);
+	EXPECT_INT(list.n, 0);
+	EXPECT_INT(parse("", false), 0);
+}
+
+static void expect_entry_names_a_test_of_the_catalog(void)
+{
+	static const char text[] = "[msr]\nfile = msr.flat\n[msr-amd]\nfile = msr.flat\n";
+	struct cfg cfg;
+
+	EXPECT_INT(cfg_parse("u.cfg", text, sizeof(text) - 1, &cfg, err, sizeof(err)), 0);
+	EXPECT_INT(parse("fail msr * a\nfail \"msr*/x\" * b\nfail msrs * c\nfail \"pmu*\" * d\n", false), 0);
+	EXPECT(expect_entry_names_a_test(&list.v[0], &cfg), "msr");
+	EXPECT(expect_entry_names_a_test(&list.v[1], &cfg), "msr*");
+	EXPECT(!expect_entry_names_a_test(&list.v[2], &cfg), "msrs");
+	EXPECT(!expect_entry_names_a_test(&list.v[3], &cfg), "pmu*");
+	cfg_free(&cfg);
+}
+
 static void expect_rejects_unknown_kind(void)
 {
 	EXPECT_INT(parse("\nxfail a * b\n", false), -1);
@@ -295,6 +321,8 @@ int main(void)
 	RUN(expect_rejects_empty_where);
 	RUN(expect_rejects_empty_test_and_reason);
 	RUN(expect_qemu_version_conditions);
+	RUN(expect_markdown_without_expect_fence_is_an_error);
+	RUN(expect_entry_names_a_test_of_the_catalog);
 	RUN(expect_kernel_and_outer_conditions);
 	RUN(expect_outer_names_round_trip);
 	RUN(qemu_version_parses_version_output);

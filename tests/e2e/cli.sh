@@ -48,6 +48,34 @@ kut --list
 check "list_exits_0" rc_is 0
 check "list_runs_nothing" nothing_ran
 check "list_shows_the_default_set" out_has "pass-again"
+# issue 16 item 13: every test, as the man page says, nodefault ones marked
+check "list_without_names_shows_nodefault_tests" out_has "^hang-long-1 "
+check "list_marks_nodefault_tests" out_has "^sleeper-1 .*\(nodefault: not in the default set\)\$"
+check "list_does_not_mark_default_tests" bash -c "! grep -aE '^pass .*nodefault' '$E2E/out'"
+cat >"$E2E/wide.cfg" <<'EOS'
+[short]
+file = pass.flat
+
+[a-rather-long-test-name-for-the-table]
+file = pass.flat
+smp = 4,sockets=2,cores=2,threads=1,maxcpus=8
+groups = one-group another-group
+EOS
+kut_raw --qemu "$FAKE" --images "$E2E/img" --config "$E2E/wide.cfg" \
+	--arch x86_64 --accel tcg --list
+# here_column_is_aligned: "runs with" starts at the same column on every line,
+# and where the header says HERE.
+here_column_is_aligned()
+{
+	local cols
+	cols=$(awk 'NR == 1 { print index($0, "HERE"); next }
+		{ print index($0, "runs with") }' "$E2E/out" | sort -u)
+	[ "$(echo "$cols" | wc -l)" = 1 ] && [ "$cols" != 0 ] && return 0
+	diag "HERE at columns: $cols"
+	return 1
+}
+check "list_columns_hold_a_long_smp_value" here_column_is_aligned
+check "list_shows_the_whole_smp_value" out_has " 4,sockets=2,cores=2,threads=1,maxcpus=8 "
 kut --list -a
 lists_every_test()
 {
@@ -172,16 +200,36 @@ check "images_dir_missing_names_the_path" err_has "no-such-dir"
 check "images_dir_missing_prints_no_results" \
 	bash -c "! grep -aqE '^(not )?ok ' '$E2E/out'"
 
-# A dir without this one image: the test is skipped and says why, so a
-# half-built tree does not read as passing.
+# A dir without this one image (and no other): no image at all is the
+# environment's error, exit 3, so a half-built tree never reads as passing
+# (tests/e2e/images.sh has the partial cases).
 mkdir -p "$E2E/no-images/x86_64"
 kut_raw --qemu "$FAKE" --images "$E2E/no-images" --config "$CFG" \
 	--arch x86_64 --accel tcg --log-dir "$E2E/logs" pass
-check "missing_image_is_not_a_plain_pass" tap_directive pass SKIP
-skip_names_image()
-{
-	tap_line pass | grep -qF "no-images/x86_64/pass.flat"
-}
-check "missing_image_skip_names_the_path" skip_names_image
+check "missing_image_is_not_a_pass" rc_is 3
+check "missing_image_error_names_the_folder" err_has "no-images/x86_64"
+
+# --- a closed stdout stops the run (issue 16 item 14) ---------------------------
+# hang-long-1 would run for minutes: the reader going away must stop it now.
+: >"$E2E/state/pids"
+e2e_cmd="$KUT ... -j 1 hang-long-1 hang-long-2 pass | head -n 1"
+t0=$(now_ms)
+# shellcheck disable=SC2086 # KUT_WRAPPER is a list of words
+(cd "$E2E/cwd" && env TMPDIR="$E2E/tmp" KUT_E2E_MARKER="$E2E_MARKER" \
+	"$E2E_TIMEOUT" -k 5 60 $KUT_WRAPPER "$KUT" --qemu "$FAKE" --images "$E2E/img" \
+	--config "$CFG" --arch x86_64 --accel tcg --log-dir "$E2E/logs" \
+	--no-default-expect -j 1 hang-long-1 hang-long-2 pass 2>"$E2E/err"; echo "rc=$?" >"$E2E/pipe-rc") |
+	head -n 1 >"$E2E/out"
+elapsed_ms=$(($(now_ms) - t0))
+rc=$(sed -n 's/^rc=//p' "$E2E/pipe-rc")
+if under_wrapper; then
+	skip "closed_stdout_stops_promptly" "timing under $KUT_WRAPPER"
+else
+	check "closed_stdout_stops_promptly" elapsed_below 15000
+fi
+check "closed_stdout_exits_1" rc_is 1
+check "closed_stdout_says_so" err_has "standard output closed: stopped, [0-9]+ of 3 tests not run"
+check "closed_stdout_starts_no_more_tests" test "$(wc -l <"$E2E/state/pids")" -le 1
+check "closed_stdout_leaves_no_qemu" no_leftovers
 
 e2e_finish

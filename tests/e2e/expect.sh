@@ -126,7 +126,7 @@ E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=7.2.0)
 kut --expect "$E2E/qemu-old.txt" fail
 check "qemu_lt_holds_on_an_older_qemu" tap_directive fail TODO
 check "qemu_version_probed_once" test "$(probes)" -eq 1
-check "qemu_version_is_cached_in_the_log_folder" grep -q " 7\.2\.0 $FAKE\$" "$E2E/logs/.qemu-versions"
+check "qemu_version_is_cached_in_the_log_folder" grep -q " 7\.2\.0 $FAKE\$" "$E2E/logs/x86_64/.qemu-versions"
 kut --expect "$E2E/qemu-old.txt" fail pass
 check "qemu_version_cache_spares_the_probe" test "$(probes)" -eq 1
 check "qemu_lt_still_holds_from_the_cache" tap_directive fail TODO
@@ -142,7 +142,7 @@ expect_file qemu-range.txt "fail fail qemu>=10.0,qemu<10.1 only in 10.0.x"
 kut --expect "$E2E/qemu-range.txt" fail
 check "qemu_range_holds_inside" tap_directive fail TODO
 E2E_ENV=(KUT_E2E_STATE="$E2E/state" KUT_FAKE_QEMU_VERSION=garbage)
-rm -f "$E2E/logs/.qemu-versions"
+rm -f "$E2E/logs/x86_64/.qemu-versions"
 kut --expect "$E2E/qemu-range.txt" fail
 check "qemu_unknown_version_holds_no_condition" no_todo fail
 check "qemu_unknown_version_is_said" err_has "QEMU version unknown"
@@ -168,6 +168,48 @@ kut --expect "$E2E/outer.txt" fail
 check "bad_KUT_OUTER_ACCEL_exits_2" rc_is 2
 check "bad_KUT_OUTER_ACCEL_is_named" err_has "KUT_OUTER_ACCEL: 'xen'"
 E2E_ENV=()
+
+# --- a host list adds to the shipped one (issue 16 item 9) -------------------
+# realmode-idiv-min is a whole-test entry of docs/known-failures.md under TCG.
+cat >"$E2E/ship.cfg" <<'EOS'
+[realmode-idiv-min]
+file = fail.flat
+
+[fail]
+file = fail.flat
+EOS
+expect_file host.txt "fail fail * the host's own entry"
+kut_ship()
+{
+	kut_raw --qemu "$FAKE" --images "$E2E/img" --config "$E2E/ship.cfg" \
+		--arch x86_64 --accel tcg --log-dir "$E2E/logs" "$@"
+}
+kut_ship --expect "$E2E/host.txt" realmode-idiv-min fail
+check "host_list_entry_applies" tap_directive fail TODO
+check "shipped_list_still_applies_beside_a_host_list" tap_directive realmode-idiv-min TODO
+check "host_list_plus_shipped_list_exits_0" rc_is 0
+kut_ship --expect "$E2E/host.txt" --no-default-expect realmode-idiv-min fail
+check "no_default_expect_drops_the_shipped_list" no_todo realmode-idiv-min
+check "no_default_expect_keeps_the_host_list" tap_directive fail TODO
+check "no_default_expect_run_exits_1" rc_is 1
+
+expect_file stale.txt "fail fail * fine" "fail no-such-test * a typo" 'fail "gone-*/x: y" accel=tcg stale'
+kut --expect "$E2E/stale.txt" fail
+check "entry_naming_no_test_is_a_warning" err_has "warning: .*stale\.txt:2: 'no-such-test' matches no test of"
+check "glob_naming_no_test_is_a_warning" err_has "warning: .*stale\.txt:3: 'gone-\*' matches no test of"
+check "entry_naming_a_test_gives_no_warning" bash -c "! grep -q 'stale\.txt:1' '$E2E/err'"
+check "unmatched_entries_do_not_stop_the_run" tap_directive fail TODO
+
+for a in x86_64 i386; do
+	kut_raw --qemu "$FAKE" --arch "$a" --list --no-default-expect \
+		--expect "$top_srcdir/docs/known-failures.md"
+	check "shipped_list_names_only_${a}_catalog_tests" bash -c "! grep -q warning '$E2E/err'"
+done
+
+printf '# Known failures\n\nfail fail * prose only, no fence\n' >"$E2E/nofence.md"
+kut --expect "$E2E/nofence.md" fail
+check "markdown_list_without_expect_fence_exits_2" rc_is 2
+check "markdown_list_without_expect_fence_says_so" err_has "nofence\.md:[0-9]+: no \`\`\`expect block"
 
 # --- malformed files --------------------------------------------------------
 expect_file no-reason.txt "# a comment" "fail fail *"

@@ -76,7 +76,7 @@ kut_faults()
 {
 	kut_raw --qemu "$FAULT_QEMU" --images "$E2E/img" --config "$FCFG" \
 		--arch x86_64 --log-dir "$E2E/logs" \
-		--expect "$E2E/no-expectations.txt" "$@"
+		--no-default-expect "$@"
 }
 
 # reason_has NAME ERE: the YAML reason of NAME's result matches.
@@ -103,7 +103,7 @@ e2e_cmd="$KUT_WRAPPER $KUT -j 2 killme pass; SIGKILL to the killme QEMU"
 (cd "$E2E/cwd" && exec env TMPDIR="$E2E/tmp" KUT_E2E_MARKER="$E2E_MARKER" \
 	"$E2E_TIMEOUT" -k 5 120 $KUT_WRAPPER "$KUT" --qemu "$FAULT_QEMU" \
 	--images "$E2E/img" --config "$FCFG" --arch x86_64 --accel tcg \
-	--log-dir "$E2E/logs" --expect "$E2E/no-expectations.txt" \
+	--log-dir "$E2E/logs" --no-default-expect \
 	-j 2 killme pass) >"$E2E/out" 2>"$E2E/err" </dev/null &
 bg=$!
 if wait_for_file "$E2E/state/killme.pid"; then
@@ -139,7 +139,7 @@ elif ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "triplefault_is_not_ok" "qemu-system-x86_64 is not installed"
 	skip "triplefault_reason_says_reset" "qemu-system-x86_64 is not installed"
 else
-	kut_raw --accel tcg --log-dir "$E2E/logs" --expect "$E2E/no-expectations.txt" \
+	kut_raw --accel tcg --log-dir "$E2E/logs" --no-default-expect \
 		triplefault exit0
 	check "triplefault_is_not_ok" tap_not_ok triplefault
 	check "triplefault_reason_says_reset" reason_has triplefault \
@@ -168,11 +168,11 @@ done
 # --- a log folder that cannot be written -------------------------------------
 kut_raw --qemu "$FAULT_QEMU" --images "$E2E/img" --config "$FCFG" \
 	--arch x86_64 --accel tcg --log-dir "$E2E/no-expectations.txt/logs" \
-	--expect "$E2E/no-expectations.txt" pass
+	--no-default-expect pass
 check "log_dir_unusable_still_passes" rc_is 0
 check "log_dir_unusable_result_on_stdout" tap_ok pass
 check "log_dir_unusable_warns_once" test "$(grep -c 'no logs kept' "$E2E/err")" -eq 1
-check "log_dir_unusable_names_the_folder" err_has "log folder .*/no-expectations.txt/logs: Not a directory"
+check "log_dir_unusable_names_the_folder" err_has "log folder .*/no-expectations.txt/logs/x86_64: Not a directory"
 
 full=$E2E/full
 mkdir -p "$full"
@@ -181,7 +181,7 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16k kut-e2e-full "$full" 2>/de
 	dd if=/dev/zero of="$full/filler" bs=4k 2>/dev/null
 	kut_raw --qemu "$FAULT_QEMU" --images "$E2E/img" --config "$FCFG" \
 		--arch x86_64 --accel tcg --log-dir "$full/logs" \
-		--expect "$E2E/no-expectations.txt" pass
+		--no-default-expect pass
 	check "log_dir_full_still_passes" rc_is 0
 	check "log_dir_full_result_on_stdout" tap_ok pass
 	check "log_dir_full_says_the_log_is_incomplete" err_has "pass\.log: No space left on device; the log is incomplete"
@@ -206,7 +206,7 @@ if [ -f "$sel_image" ] && command -v qemu-system-x86_64 >/dev/null; then
 	: >"$E2E/real-img/x86_64/exit0.flat"
 	cp "$(dirname "$KUT")/images/x86_64/sieve.flat" "$E2E/real-img/x86_64/sieve.flat" 2>/dev/null
 	kut_raw --accel tcg --images "$E2E/real-img" --log-dir "$E2E/logs" \
-		--expect "$E2E/no-expectations.txt" selftest exit0 sieve
+		--no-default-expect selftest exit0 sieve
 	check "image_truncated_is_not_ok" tap_not_ok selftest
 	check "image_truncated_reason_is_qemus" reason_has selftest "Error (while )?loading"
 	check "image_empty_is_not_ok" tap_not_ok exit0

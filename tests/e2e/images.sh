@@ -20,7 +20,7 @@ one_line_on_stderr()
 # --- an images folder that holds none of the images -------------------------
 mkdir -p "$E2E/empty-img/x86_64"
 kut_raw --qemu "$FAKE" --images "$E2E/empty-img" --config "$CFG" --arch x86_64 \
-	--accel tcg --log-dir "$E2E/logs" --expect "$E2E/no-expectations.txt" pass fail skip
+	--accel tcg --log-dir "$E2E/logs" --no-default-expect pass fail skip
 check "empty_images_folder_exits_3" rc_is 3
 check "empty_images_folder_says_so_in_one_line" one_line_on_stderr
 check "empty_images_folder_names_the_folder" err_has "no images for x86_64 in $E2E/empty-img/x86_64"
@@ -30,7 +30,7 @@ check "empty_images_folder_prints_no_result" no_result_lines
 mkdir -p "$E2E/some-img/x86_64"
 cp "$E2E/img/x86_64/pass.flat" "$E2E/some-img/x86_64/"
 kut_raw --qemu "$FAKE" --images "$E2E/some-img" --config "$CFG" --arch x86_64 \
-	--accel tcg --log-dir "$E2E/logs" --expect "$E2E/no-expectations.txt" pass skip
+	--accel tcg --log-dir "$E2E/logs" --no-default-expect pass skip
 check "missing_image_exits_1" rc_is 1
 check "missing_image_is_not_ok" tap_not_ok skip
 check "missing_image_is_no_skip" bash -c "! grep -aE '^(not )?ok [0-9]+ - skip # SKIP' '$E2E/out'"
@@ -54,7 +54,7 @@ if [ -z "$left_out" ]; then
 	skip "left_out_arch_skips" "this build made every arch"
 else
 	kut_raw --qemu "$FAKE" --config "$CFG" --arch "$left_out" --accel tcg \
-		--log-dir "$E2E/logs" --expect "$E2E/no-expectations.txt" pass
+		--log-dir "$E2E/logs" --no-default-expect pass
 	check "left_out_arch_exits_0" rc_is 0
 	check "left_out_arch_skips" tap_directive pass SKIP
 	check "left_out_arch_skip_says_why" out_has "# SKIP image pass\\.flat: this build left out $left_out"
@@ -68,7 +68,7 @@ E2E_ENV=(-u KUT_IMAGES)
 KUT_SAVED=$KUT
 KUT=$E2E/alone/kvm-unit-tests
 kut_raw --qemu "$FAKE" --config "$CFG" --arch x86_64 --accel tcg \
-	--log-dir "$E2E/logs" --expect "$E2E/no-expectations.txt" pass
+	--log-dir "$E2E/logs" --no-default-expect pass
 KUT=$KUT_SAVED
 E2E_ENV=()
 if [ -d /usr/local/share/kvm-unit-tests/x86_64 ] || [ -d /usr/share/kvm-unit-tests/x86_64 ]; then

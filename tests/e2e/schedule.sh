@@ -81,7 +81,7 @@ mkcfg a:100:0.05:1 b:10:0.8:1
 sched -j 1 --log-dir "$E2E/logs-durations"
 check "without_durations_the_hint_decides" test "$(start_order)" = "a b "
 check "durations_file_records_each_test" \
-	test "$(awk '{ print $1 }' "$E2E/logs-durations/.durations" 2>/dev/null | sort | tr '\n' ' ')" = "a b "
+	test "$(awk '{ print $1 }' "$E2E/logs-durations/x86_64/.durations" 2>/dev/null | sort | tr '\n' ' ')" = "a b "
 sched -j 1 --log-dir "$E2E/logs-durations"
 check "recorded_durations_decide_the_next_run" test "$(start_order)" = "b a "
 check "tap_order_ignores_durations" test "$(tap_order)" = "a b "

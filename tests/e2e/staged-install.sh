@@ -102,7 +102,7 @@ for arch in $arches; do
 	check "staged_selftest_passes_under_tcg_for_$arch" rc_is 0
 	check "staged_selftest_is_ok_for_$arch" tap_ok selftest
 	check "staged_logs_go_to_xdg_state_home_for_$arch" \
-		test -f "$E2E/state-home/kvm-unit-tests/selftest.log"
+		test -f "$E2E/state-home/kvm-unit-tests/$arch/selftest.log"
 done
 check "nothing_written_to_the_cwd" test -z "$(ls -A "$E2E/cwd")"
 

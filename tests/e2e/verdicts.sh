@@ -141,7 +141,7 @@ kut --brief -j 1 pass fail skip
 check "brief_exits_like_tap" rc_is 1
 check "brief_pass_line" out_has "^PASS +pass \(tcg, [0-9]+\.[0-9]+s\)\$"
 check "brief_fail_line_has_the_reason_and_log" \
-	out_has "^FAIL +fail \(tcg, [0-9.]+s\): .*broken thing.*\[.*/logs/fail\.log\]\$"
+	out_has "^FAIL +fail \(tcg, [0-9.]+s\): .*broken thing.*\[.*/logs/x86_64/fail\.log\]\$"
 check "brief_skip_line" out_has "^SKIP +skip \(tcg, [0-9.]+s\)"
 check "brief_has_no_subtests_or_yaml" \
 	bash -c "! grep -aqE '^ |^TAP|^1\.\.' '$E2E/out'"
