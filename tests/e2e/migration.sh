@@ -27,9 +27,12 @@ yaml_has()
 	yaml_of "$1" | grep -aqE -- "$2"
 }
 
+# log_has TEST REGEX: the test's log (wherever --log-dir puts it) matches.
 log_has()
 {
-	grep -aqE -- "$2" "$E2E/logs/$1.log"
+	local f
+	f=$(find "$E2E/logs" -name "$1.log" | head -n 1)
+	[ -n "$f" ] && grep -aqE -- "$2" "$f"
 }
 
 kut mig-pass
