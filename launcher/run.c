@@ -329,6 +329,8 @@ fail:
 	return -1;
 }
 
+static int destination_start(struct runner *rn, struct job *j);
+
 static int start(struct runner *rn, struct job *j, struct run_item *it)
 {
 	struct test_result *r = &it->res;
@@ -373,8 +375,11 @@ static int start(struct runner *rn, struct job *j, struct run_item *it)
 		j->detail = detail;
 		return 0;
 	}
-	if (!ret)
+	if (!ret) {
+		if (j->migrates)
+			destination_start(rn, j);
 		return 0;
+	}
 fail:
 	j->end = END_EXEC_FAILED;
 	j->detail = detail;
@@ -426,12 +431,39 @@ static void migration_failed(struct runner *rn, struct job *j, const char *why)
 	free(detail);
 }
 
-static void migration_asked(struct runner *rn, struct job *j)
+/* Starts the destination of the next migration before the guest asks:
+ * QEMU's start-up is then off the migration's path. Returns 0, or -1
+ * after failing the test. */
+static int destination_start(struct runner *rn, struct job *j)
 {
 	struct strv argv = { 0 };
-	char *detail = NULL;
+	char *detail = NULL, *why;
 	int ret;
 
+	if (j->dst_pid > 0)
+		return 0;
+	if (j->log)
+		fprintf(j->log, "# migration %u: starting the destination\n",
+			j->mig.done + 1);
+	mig_argv(&j->mig, &j->item->res.argv, &argv);
+	ret = spawn(rn, argv.v, &j->dst_pid, &j->dst_out, &j->fd[3], &j->dst_in,
+		    &detail);
+	strv_free(&argv);
+	if (!ret)
+		return 0;
+	why = xasprintf("the destination QEMU: %s", detail);
+	free(detail);
+	if (j->dst_pid > 0)
+		while (waitpid(j->dst_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	j->dst_pid = 0;
+	migration_failed(rn, j, why);
+	free(why);
+	return -1;
+}
+
+static void migration_asked(struct runner *rn, struct job *j)
+{
 	if (j->end != END_EXITED || j->exited)
 		return;
 	if (!j->migrates) {
@@ -444,28 +476,12 @@ static void migration_asked(struct runner *rn, struct job *j)
 		migration_failed(rn, j, "the guest asked again before the first one completed");
 		return;
 	}
+	if (destination_start(rn, j))
+		return;
 	if (j->log)
-		fprintf(j->log, "# migration %u: starting the destination\n",
-			j->mig.done + 1);
-	mig_argv(&j->mig, &j->item->res.argv, &argv);
-	ret = spawn(rn, argv.v, &j->dst_pid, &j->dst_out, &j->fd[3], &j->dst_in,
-		    &detail);
-	strv_free(&argv);
+		fprintf(j->log, "# migration %u: asked\n", j->mig.done + 1);
 	j->mig.active = true;
 	j->mig.started = now_s();
-	if (ret) {
-		char *why = xasprintf("the destination QEMU: %s", detail);
-
-		free(detail);
-		if (j->dst_pid > 0) {
-			while (waitpid(j->dst_pid, NULL, 0) < 0 && errno == EINTR)
-				;
-			j->dst_pid = 0;
-		}
-		migration_failed(rn, j, why);
-		free(why);
-		return;
-	}
 	/* the launcher's own timeout comes first and names the migration */
 	if (mig_driver_start(&j->mig, j->deadline + RUN_TERM_GRACE_S, &rn->oldmask)) {
 		char *why = xasprintf("cannot start the migration driver: %s",
@@ -523,6 +539,8 @@ static void migration_switch(struct runner *rn, struct job *j)
 	if (w != 1 && j->log)
 		fprintf(j->log, "# migration %u: cannot write the go-on byte: %s\n",
 			j->mig.done, strerror(errno));
+	else
+		destination_start(rn, j);	/* for the next hop, if any */
 }
 
 static void migration_progress(struct runner *rn, struct job *j)
