@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include "json.h"
 #include "migrate.h"
 #include "xalloc.h"
+
+#define MIG_SOCKET_NAME_MAX 16	/* "/qmp4294967295" and its NUL */
 
 bool mig_wanted(const struct cfg_test *t)
 {
@@ -26,6 +29,13 @@ int mig_init(struct mig *m, char *err, size_t errlen)
 	memset(m, 0, sizeof(*m));
 	m->drv_fd = -1;
 	dir = xasprintf("%s/kut-mig.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	/* sockets go in it: "<dir>/qmp<N>" must fit sockaddr_un's sun_path */
+	if (strlen(dir) + MIG_SOCKET_NAME_MAX >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		snprintf(err, errlen, "cannot migrate: $TMPDIR is too long for a UNIX socket path (%s)",
+			 dir);
+		free(dir);
+		return -1;
+	}
 	if (!mkdtemp(dir)) {
 		snprintf(err, errlen, "cannot create the migration folder %s: %s",
 			 dir, strerror(errno));
