@@ -19,6 +19,8 @@ kut_cfg_\family\()_end:
 	.endm
 
 	catalog x86, "x86/unittests.cfg"
+	catalog arm, "arm/unittests.cfg"
+	catalog powerpc, "powerpc/unittests.cfg"
 
 	/* No executable stack for this object. */
 	.section .note.GNU-stack, "", %progbits

@@ -232,7 +232,7 @@ static int parse_arch(struct parser *p, struct cfg_test *t, const char *v)
 			r = fail(p, "key 'arch': unknown arch '%s' (want %s)",
 				 words.v[i], arch_all_names());
 		else
-			t->arches |= ARCH_BIT(a);
+			t->arches |= arch_cfg_mask(a);
 	}
 	strv_free(&words);
 	return r;

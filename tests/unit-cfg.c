@@ -458,6 +458,18 @@ static void cfg_rejects_unknown_arch(void)
 		   "t.cfg:3: key 'arch': unknown arch 'sparc'");
 }
 
+static void cfg_arch_ppc64_means_both_byte_orders(void)
+{
+	struct cfg cfg;
+
+	EXPECT_INT(parse("[a]\nfile = a.elf\narch = ppc64\n"
+			 "[b]\nfile = b.elf\narch = ppc64le\n", &cfg), 0);
+	EXPECT_INT(cfg.tests[0].arches,
+		   ARCH_BIT(ARCH_PPC64) | ARCH_BIT(ARCH_PPC64LE));
+	EXPECT_INT(cfg.tests[1].arches, ARCH_BIT(ARCH_PPC64LE));
+	cfg_free(&cfg);
+}
+
 static void cfg_rejects_unknown_accel(void)
 {
 	EXPECT_STR(error_of("[a]\nfile = a.flat\naccel = hvf\n"),
@@ -648,6 +660,7 @@ int main(void)
 	RUN(cfg_rejects_missing_key);
 	RUN(cfg_rejects_empty_required_value);
 	RUN(cfg_rejects_unknown_arch);
+	RUN(cfg_arch_ppc64_means_both_byte_orders);
 	RUN(cfg_rejects_unknown_accel);
 	RUN(cfg_rejects_bad_check);
 	RUN(cfg_rejects_bad_disabled_if);
