@@ -93,10 +93,12 @@ static void hop(unsigned n)
 	report(migrate_count() == n, "migrations seen by the guest (got %u, want %u)",
 	       migrate_count(), n);
 	bad = first_bad(n);
-	report(bad == PATTERN_WORDS, "memory pattern intact (first bad word %u of %u: got %#llx, want %#llx)",
-	       bad, PATTERN_WORDS,
-	       (unsigned long long)(bad < PATTERN_WORDS ? pattern[bad] : 0),
-	       (unsigned long long)(bad < PATTERN_WORDS ? word_at(bad, n) : 0));
+	if (bad < PATTERN_WORDS)
+		report_fail("memory pattern: word %u of %u (got %#llx, want %#llx)",
+			    bad, PATTERN_WORDS, (unsigned long long)pattern[bad],
+			    (unsigned long long)word_at(bad, n));
+	else
+		report_pass("memory pattern: all %u words as written", PATTERN_WORDS);
 	report(after.cr0 == before.cr0, "CR0 (got %#lx, want %#lx)", after.cr0, before.cr0);
 	report(after.cr3 == before.cr3, "CR3 (got %#lx, want %#lx)", after.cr3, before.cr3);
 	report(after.cr4 == before.cr4, "CR4 (got %#lx, want %#lx)", after.cr4, before.cr4);
