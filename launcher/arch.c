@@ -73,6 +73,7 @@ static const struct arch_info arches[ARCH_COUNT] = {
 		.firmware = ARCH_FW_IMAGE_ROM,
 		.rom = "boot.rom",
 		.big_endian = true,
+		.cfg_also = ARCH_BIT(ARCH_PPC64LE),
 	},
 };
 
@@ -106,6 +107,11 @@ enum arch arch_from_name(const char *name)
 const char *arch_name(enum arch a)
 {
 	return a >= 0 && a < ARCH_COUNT ? arches[a].name : "unknown";
+}
+
+unsigned arch_cfg_mask(enum arch a)
+{
+	return a >= 0 && a < ARCH_COUNT ? ARCH_BIT(a) | arches[a].cfg_also : 0;
 }
 
 const char *arch_family(enum arch a)

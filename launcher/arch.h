@@ -48,6 +48,9 @@ struct arch_info {
 	enum arch_firmware firmware;
 	const char *rom;	/* ARCH_FW_IMAGE_ROM: its file name */
 	bool big_endian;
+	/* other arches a cfg's "arch = <this name>" (key or arch= condition)
+	 * also means: upstream cfgs say ppc64 for POWER of either order */
+	unsigned cfg_also;
 };
 
 /* The table row of @a; NULL for ARCH_NONE or out of range. */
@@ -56,6 +59,9 @@ const struct arch_info *arch_info(enum arch a);
  * uname(2) use (arm64, i686, armv7l...); ARCH_NONE when unknown. */
 enum arch arch_from_name(const char *name);
 const char *arch_name(enum arch a);
+/* The arches a cfg naming @a means: ARCH_BIT(a) and its cfg_also; 0 for
+ * ARCH_NONE. */
+unsigned arch_cfg_mask(enum arch a);
 /* The source folder whose unittests.cfg serves @a: "x86", "arm", "powerpc". */
 const char *arch_family(enum arch a);
 /* The arch of the machine we run on, from uname(2); ARCH_NONE if unknown. */

@@ -20,6 +20,7 @@ kut_cfg_\family\()_end:
 
 	catalog x86, "x86/unittests.cfg"
 	catalog arm, "arm/unittests.cfg"
+	catalog powerpc, "powerpc/unittests.cfg"
 
 	/* No executable stack for this object. */
 	.section .note.GNU-stack, "", %progbits

@@ -179,7 +179,8 @@ static bool term_holds(const struct cond_term *t, const char *arch,
 		break;
 	}
 	if (t->var == COND_ARCH && arch_from_name(t->glob) != ARCH_NONE)
-		match = arch_from_name(t->glob) == arch_from_name(val);
+		match = arch_cfg_mask(arch_from_name(t->glob)) &
+			ARCH_BIT(arch_from_name(val));
 	else
 		match = fnmatch(t->glob, val, 0) == 0;
 	return match != t->negate;

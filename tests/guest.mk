@@ -24,3 +24,15 @@ EXTRA_DIST += tests/guest/arm-kvm.sh tests/guest/arm-tcg.sh
 if ARCH_ARM
 TESTS += tests/guest/arm-kvm.sh tests/guest/arm-tcg.sh
 endif
+
+EXTRA_DIST += tests/guest/ppc64le-kvm.sh tests/guest/ppc64le-tcg.sh
+
+if ARCH_PPC64LE
+TESTS += tests/guest/ppc64le-kvm.sh tests/guest/ppc64le-tcg.sh
+endif
+
+EXTRA_DIST += tests/guest/ppc64-kvm.sh tests/guest/ppc64-tcg.sh
+
+if ARCH_PPC64
+TESTS += tests/guest/ppc64-kvm.sh tests/guest/ppc64-tcg.sh
+endif

@@ -53,6 +53,10 @@ static void cond_arch_aliases_and_globs(void)
 	/* two arches now: little-endian ppc64le and big-endian ppc64 */
 	EXPECT_INT(eval("arch=ppc64le", "ppc64le", "tcg"), 1);
 	EXPECT_INT(eval("arch=ppc64le", "ppc64", "tcg"), 0);
+	/* but upstream's arch=ppc64 means POWER of either byte order */
+	EXPECT_INT(eval("arch=ppc64", "ppc64le", "tcg"), 1);
+	EXPECT_INT(eval("arch=ppc64", "ppc64", "kvm"), 1);
+	EXPECT_INT(eval("arch=ppc64", "x86_64", "tcg"), 0);
 	EXPECT_INT(eval("arch=x86*", "x86_64", "tcg"), 1);
 	EXPECT_INT(eval("arch=x86*", "i386", "tcg"), 0);
 }

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec "$top_srcdir/tests/guest-suite.sh" ppc64 tcg
