@@ -11,7 +11,8 @@ UNIT_TESTS = \
 	tests/unit-tap \
 	tests/unit-cost \
 	tests/unit-arith \
-	tests/unit-hostkernel
+	tests/unit-hostkernel \
+	tests/unit-json
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -49,3 +50,6 @@ tests_unit_arith_LDADD = $(UNIT_LDADD)
 tests_unit_hostkernel_SOURCES = tests/unit-hostkernel.c tests/unit-harness.h
 tests_unit_hostkernel_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_hostkernel_LDADD = $(UNIT_LDADD)
+tests_unit_json_SOURCES = tests/unit-json.c tests/unit-harness.h
+tests_unit_json_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_json_LDADD = $(UNIT_LDADD)
