@@ -12,6 +12,7 @@
 
 #define UARTDR		0x000
 #define UARTFR		0x018
+#define UARTFR_RXFE	(1u << 4)
 #define UARTFR_TXFF	(1u << 5)
 
 static u8 *uart;
@@ -38,4 +39,12 @@ void console_puts(const char *s)
 			;
 		raw_writel((u8)*s, uart + UARTDR);
 	}
+}
+
+/* lib/migrate.c's input: a byte from the receive FIFO, -1 when empty. */
+int console_getc(void)
+{
+	if (!uart || (raw_readl(uart + UARTFR) & UARTFR_RXFE))
+		return -1;
+	return raw_readl(uart + UARTDR) & 0xff;
 }
