@@ -6,22 +6,11 @@
 #define MIGRATE_LINE	"MIGRATE: NOW"
 #define MIGRATE_POLL_SPIN 20000	/* loop turns between two console reads */
 
-/*
- * Weak: an arch whose console cannot read yet still links, and its tests
- * that ask for a migration are reported as skipped with the reason instead
- * of waiting for a byte they could never see.
- */
-int console_getc(void) __attribute__((weak));
-
 static unsigned migrations;
 static int migrated_once;
 
 void migrate(void)
 {
-	if (!console_getc) {
-		migrate_skip("this arch has no console input yet (console_getc(), lib/console.h)");
-		return;
-	}
 	/*
 	 * A byte already waiting (typed at a terminal, or left from an
 	 * earlier hop) must not let the guest go on before the migration.

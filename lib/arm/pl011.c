@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The console: the PL011 /chosen/stdout-path names (PrimeCell UART PL011
- * TRM, DDI 0183, 3.3: UARTDR at 0x000, UARTFR at 0x018). QEMU needs no
+ * TRM, DDI 0183, 3.3: UARTDR at 0x000, UARTFR at 0x018; UARTFR.RXFE, bit 4,
+ * says the receive FIFO is empty). QEMU needs no
  * setup of the UART; the transmit FIFO full flag is still honoured so that a
  * real UART or a slow backend loses nothing.
  */
@@ -41,10 +42,9 @@ void console_puts(const char *s)
 	}
 }
 
-/* lib/migrate.c's input: a byte from the receive FIFO, -1 when empty. */
 int console_getc(void)
 {
 	if (!uart || (raw_readl(uart + UARTFR) & UARTFR_RXFE))
 		return -1;
-	return raw_readl(uart + UARTDR) & 0xff;
+	return (int)(raw_readl(uart + UARTDR) & 0xff);
 }
