@@ -98,6 +98,10 @@ obj/aarch64/arm/%.elf: obj/aarch64/arm/%.o $(AARCH64_LIB_OBJS) \
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(AARCH64_CC) $(AARCH64_LINKFLAGS) -o $@ $< \
 		$(AARCH64_LIB_OBJS) $(AARCH64_LIBGCC)
+	@# entry.S applies only relative relocations: anything else (a weak
+	@# symbol nobody defines) would hang the guest before its first line
+	@if $(AARCH64_CC:gcc=readelf) -rW $@ | awk '/^[0-9a-f]+ / && $$3 !~ /RELATIVE/ { bad = 1; print } END { exit !bad }' >&2; then \
+		echo "$@: relocations other than RELATIVE (above)" >&2; rm -f $@; exit 1; fi
 
 images/aarch64/%.flat: obj/aarch64/arm/%.elf
 	@$(MKDIR_P) $(@D)

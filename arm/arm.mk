@@ -65,6 +65,10 @@ obj/arm/arm/%.elf: obj/arm/arm/%.o $(ARM32_LIB_OBJS) $(srcdir)/arm/flat.lds
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(ARM_CC) $(ARM32_LINKFLAGS) -o $@ $< \
 		$(ARM32_LIB_OBJS) $(ARM32_LIBGCC)
+	@# entry.S applies only relative relocations: anything else (a weak
+	@# symbol nobody defines) would hang the guest before its first line
+	@if $(ARM_CC:gcc=readelf) -rW $@ | awk '/^[0-9a-f]+ / && $$3 !~ /RELATIVE/ { bad = 1; print } END { exit !bad }' >&2; then \
+		echo "$@: relocations other than RELATIVE (above)" >&2; rm -f $@; exit 1; fi
 
 images/arm/%.flat: obj/arm/arm/%.elf
 	@$(MKDIR_P) $(@D)
