@@ -73,6 +73,7 @@ struct options {
 	const char *host_kernel;
 	const char *host_modules;
 	unsigned host_retries;
+	bool host_retries_set;
 };
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -151,7 +152,7 @@ static void __attribute__((noreturn)) help(void)
 	      "      --host-modules DIR  KERNEL's modules (default: those of its\n"
 	      "                        release beside it or in /lib/modules)\n"
 	      "      --host-retries N  boot KERNEL again up to N times after a crash\n"
-	      "                        for the tests not yet run (default: 0)\n"
+	      "                        for the tests not yet run (default: 2)\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
@@ -340,6 +341,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOST_RETRIES:
 			o->host_retries = parse_retries(optarg);
+			o->host_retries_set = true;
 			break;
 		default:
 			usage();
@@ -347,7 +349,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	for (int i = optind; i < argc; i++)
 		strv_push(&o->patterns, argv[i]);
-	if ((o->host_modules || o->host_retries) && !o->host_kernel) {
+	if ((o->host_modules || o->host_retries_set) && !o->host_kernel) {
 		warn("--host-modules and --host-retries go with --host-kernel");
 		usage();
 	}
@@ -600,7 +602,7 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	}
 	hk.kernel = o->host_kernel;
 	hk.modules = o->host_modules;
-	hk.retries = o->host_retries;
+	hk.retries = o->host_retries_set ? o->host_retries : HOSTKERNEL_DEFAULT_RETRIES;
 	hk.log_dir = log_dir;
 	hk.exe = exe;
 	hk.exe_dir = exe_dir;
@@ -662,11 +664,12 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	return status;
 }
 
-/* Inside --host-kernel: the outer launcher learns which tests were running
- * when its guest died from these lines (hostkernel.c). */
-static void announce_start(const char *name, void *arg)
+/* Inside --host-kernel: the outer launcher learns from these lines which
+ * tests were running when its guest died, and which had finished but whose
+ * results were still held back for the order of the TAP (hostkernel.c). */
+static void announce(const char *event, const char *name, void *arg)
 {
-	dprintf((int)(intptr_t)arg, "start %s\n", name);
+	dprintf((int)(intptr_t)arg, "%s %s\n", event, name);
 }
 
 int main(int argc, char **argv)
@@ -811,8 +814,8 @@ int main(int argc, char **argv)
 
 		/* the tests' QEMUs need not inherit it */
 		if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) {
-			ropts.on_start = announce_start;
-			ropts.on_start_arg = (void *)(intptr_t)fd;
+			ropts.on_event = announce;
+			ropts.on_event_arg = (void *)(intptr_t)fd;
 		}
 	}
 	durations_load(log_dir, &durations);
