@@ -24,15 +24,18 @@ launcher_libkut_a_SOURCES = \
 	launcher/expect.c launcher/expect.h \
 	launcher/hostkernel.c launcher/hostkernel.h \
 	launcher/initramfs.c launcher/initramfs.h \
+	launcher/json.c launcher/json.h \
 	launcher/kmod.c launcher/kmod.h \
 	launcher/junit.c launcher/junit.h \
 	launcher/utf8.c launcher/utf8.h \
 	launcher/log.c launcher/log.h \
+	launcher/migrate.c launcher/migrate.h \
 	launcher/paths.c launcher/paths.h \
 	launcher/plan.c launcher/plan.h \
 	launcher/progress.c launcher/progress.h \
 	launcher/qemu.c launcher/qemu.h \
 	launcher/qemuver.c launcher/qemuver.h \
+	launcher/qmp.c launcher/qmp.h \
 	launcher/readfile.c launcher/readfile.h \
 	launcher/result.c launcher/result.h \
 	launcher/run.c launcher/run.h \

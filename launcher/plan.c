@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "migrate.h"
 #include "plan.h"
 #include "shellwords.h"
 #include "xalloc.h"
@@ -236,7 +237,8 @@ void plan_print_list(FILE *out, const struct run_item *items, size_t n)
 			fprintf(out, "%s: %s", it->image_missing ? "fail" : "skip",
 				it->res.verdict.reason);
 		else
-			fprintf(out, "runs with %s", accel_name(it->res.accel));
+			fprintf(out, "runs with %s%s", accel_name(it->res.accel),
+				mig_wanted(it->test) ? ", live-migrated when it asks" : "");
 		fputs(it->test->nodefault ? " (nodefault: not in the default set)\n" : "\n",
 		      out);
 		for (int c = 0; c < 4; c++)

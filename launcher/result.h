@@ -19,6 +19,9 @@ struct test_result {
 	struct run_end end;
 	struct strv argv;
 	char *log_path;		/* NULL when not logged */
+	bool migrates;		/* in the migration group (launcher/migrate.h) */
+	unsigned migrations;	/* live migrations completed */
+	double migration_secs;	/* their time, request to go-on byte */
 };
 
 void test_result_free(struct test_result *r);

@@ -13,6 +13,7 @@
 
 #include "cost.h"
 #include "log.h"
+#include "migrate.h"
 #include "progress.h"
 #include "run.h"
 #include "tap.h"
@@ -27,11 +28,15 @@ struct linebuf {
 	bool cont;	/* the next piece continues a cut line */
 };
 
+#define MIG_EOF_WAIT_MS 2000	/* a killed source's pipes close by then */
+
 struct job {
 	struct run_item *item;
 	pid_t pid;
-	int fd[3];		/* [1] QEMU's stdout, [2] its stderr; -1: closed */
-	struct linebuf lb[3];
+	/* [1] QEMU's stdout, [2] its stderr, [3] a migration destination's
+	 * stderr; -1: closed */
+	int fd[4];
+	struct linebuf lb[4];
 	size_t bytes;
 	unsigned slots;		/* of the -j budget, cost_slots() */
 	double start;
@@ -44,6 +49,13 @@ struct job {
 	bool exited;
 	int wstatus;
 	FILE *log;
+	/* live migration (launcher/migrate.h), when the test migrates */
+	bool migrates;
+	int in;			/* the running QEMU's stdin (console input) */
+	pid_t dst_pid;		/* the destination; 0: none */
+	int dst_out, dst_in;	/* its stdout and stdin until it takes over */
+	char *dst_last;		/* its last stderr line */
+	struct mig mig;
 };
 
 struct runner {
@@ -77,6 +89,15 @@ static void kill_group(struct job *j, int sig)
 	/* each QEMU leads its own group: this reaches anything it forked */
 	if (j->pid > 0)
 		kill(-j->pid, sig);
+	if (j->dst_pid > 0)
+		kill(-j->dst_pid, sig);
+}
+
+static void close_int(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 static void stop(struct job *j, enum run_end_kind why, const char *detail,
@@ -110,6 +131,8 @@ static void show_verbose(struct runner *rn, struct job *j, int stream,
 		fprintf(stderr, "%s\n", line);
 }
 
+static void migration_asked(struct runner *rn, struct job *j);
+
 static void deliver(struct runner *rn, struct job *j, int s, char *line,
 		    bool piece)
 {
@@ -119,14 +142,26 @@ static void deliver(struct runner *rn, struct job *j, int s, char *line,
 	while (len && line[len - 1] == '\r')
 		line[--len] = '\0';
 	if (j->log)
-		log_line(j->log, s, line);
+		log_line(j->log, s == 3 ? 2 : s, line);
 	if (rn->o->verbose)
 		show_verbose(rn, j, s, line);
 	if (piece)
 		return;	/* the tail of a cut line is no report line */
+	if (s == 3) {
+		/* the destination's stderr: its last word explains a failure */
+		free(j->dst_last);
+		j->dst_last = xstrdup(line);
+		guest_stderr_line(g, line);
+		return;
+	}
 	if (s == 1) {
 		bool had = g->have_exit_line;
 
+		if (!strcmp(line, MIG_NOW_LINE))
+			migration_asked(rn, j);
+		else if (!strncmp(line, MIG_SKIP_PREFIX, strlen(MIG_SKIP_PREFIX)) &&
+			 !j->mig.skip)
+			j->mig.skip = xstrdup(line + strlen(MIG_SKIP_PREFIX));
 		guest_output_line(g, line);
 		if (!had && g->have_exit_line)
 			j->linger_at = now_s() + RUN_LINGER_S;
@@ -197,8 +232,10 @@ static void read_stream(struct runner *rn, struct job *j, int s)
 			j->bytes = rn->o->output_cap;
 			flush_partial(rn, j, 1);
 			flush_partial(rn, j, 2);
+			flush_partial(rn, j, 3);
 			close_fd(j, 1);
 			close_fd(j, 2);
+			close_fd(j, 3);
 			stop(j, END_FLOOD, NULL, SIGKILL);
 			return;
 		}
@@ -208,18 +245,18 @@ static void read_stream(struct runner *rn, struct job *j, int s)
 }
 
 static void __attribute__((noreturn))
-child(struct runner *rn, struct job *j, int out[2], int err[2], int status[2],
-      pid_t parent)
+child(struct runner *rn, char *const *argv, int out[2], int err[2], int in[2],
+      int status[2], pid_t parent)
 {
-	char *const *argv = j->item->res.argv.v;
-	int e, devnull;
+	int e, input;
 
 	setpgid(0, 0);
 	/* no QEMU outlives a launcher killed without a chance to clean up */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(127);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
+	/* a migrating test's console input is a pipe: the go-on byte */
+	input = in ? in[0] : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (input < 0 || dup2(input, STDIN_FILENO) < 0 ||
 	    dup2(out[1], STDOUT_FILENO) < 0 || dup2(err[1], STDERR_FILENO) < 0)
 		goto fail;
 	signal(SIGPIPE, SIG_DFL);
@@ -233,18 +270,83 @@ fail:
 	_exit(127);
 }
 
+/* A QEMU process: its pid, the read ends of its stdout and stderr and,
+ * when @in is not NULL, the write end of its stdin. Returns 0, or -1 with
+ * *@detail (malloc'd) saying why it did not start. */
+static int spawn(struct runner *rn, char *const *argv, pid_t *pid, int *out_fd,
+		 int *err_fd, int *in_fd, char **detail)
+{
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, in[2] = { -1, -1 };
+	int status[2] = { -1, -1 }, e;
+	ssize_t got;
+
+	*pid = -1;
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+	    (in_fd && pipe2(in, O_CLOEXEC) < 0) || pipe2(status, O_CLOEXEC) < 0)
+		goto fail;
+	fflush(NULL);
+	*pid = fork();
+	if (*pid < 0)
+		goto fail;
+	if (*pid == 0)
+		child(rn, argv, out, err, in_fd ? in : NULL, status, getppid());
+	setpgid(*pid, *pid);	/* also here: no window where it is not set */
+	close_int(&out[1]);
+	close_int(&err[1]);
+	close_int(&in[0]);
+	close_int(&status[1]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	*out_fd = out[0];
+	*err_fd = err[0];
+	if (in_fd) {
+		fcntl(in[1], F_SETFL, O_NONBLOCK);
+		*in_fd = in[1];
+	}
+	/* the status pipe closes on a successful exec, or carries errno */
+	do
+		got = read(status[0], &e, sizeof(e));
+	while (got < 0 && errno == EINTR);
+	close(status[0]);
+	if (got == sizeof(e)) {
+		*detail = xasprintf("cannot run %s: %s", argv[0], strerror(e));
+		return -1;
+	}
+	return 0;
+
+fail:
+	e = errno;
+	close_int(&out[0]);
+	close_int(&out[1]);
+	close_int(&err[0]);
+	close_int(&err[1]);
+	close_int(&in[0]);
+	close_int(&in[1]);
+	close_int(&status[0]);
+	close_int(&status[1]);
+	*pid = -1;
+	*detail = xasprintf("cannot start %s: %s", argv[0], strerror(e));
+	return -1;
+}
+
+static int destination_start(struct runner *rn, struct job *j);
+
 static int start(struct runner *rn, struct job *j, struct run_item *it)
 {
 	struct test_result *r = &it->res;
-	int out[2], err[2], status[2], e;
-	ssize_t got;
-	pid_t pid;
+	struct strv argv = { 0 };
+	char *detail = NULL, err[512];
+	int ret;
 
 	memset(j, 0, sizeof(*j));
 	j->item = it;
-	j->fd[0] = j->fd[1] = j->fd[2] = -1;
+	j->fd[0] = j->fd[1] = j->fd[2] = j->fd[3] = -1;
+	j->in = j->dst_out = j->dst_in = -1;
+	j->mig.drv_fd = -1;
 	j->end = END_EXITED;
+	j->migrates = mig_wanted(it->test);
 	r->ran = true;
+	r->migrates = j->migrates;
 	if (rn->o->on_event)
 		rn->o->on_event("start", it->test->name, rn->o->on_event_arg);
 	if (rn->o->log_dir) {
@@ -253,63 +355,209 @@ static int start(struct runner *rn, struct job *j, struct run_item *it)
 			log_header(j->log, it->test->name, &r->argv,
 				   accel_name(r->accel), it->timeout);
 	}
-	if (pipe2(out, O_CLOEXEC) < 0)
-		goto fail;
-	if (pipe2(err, O_CLOEXEC) < 0)
-		goto fail_out;
-	if (pipe2(status, O_CLOEXEC) < 0)
-		goto fail_err;
 	j->start = now_s();
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		goto fail_status;
-	if (pid == 0)
-		child(rn, j, out, err, status, getppid());
-	setpgid(pid, pid);	/* also here: no window where it is not set */
-	close(out[1]);
-	close(err[1]);
-	close(status[1]);
-	j->pid = pid;
-	j->fd[1] = out[0];
-	j->fd[2] = err[0];
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(err[0], F_SETFL, O_NONBLOCK);
 	j->deadline = j->start + it->timeout;
-	/* the status pipe closes on a successful exec, or carries errno */
-	do
-		got = read(status[0], &e, sizeof(e));
-	while (got < 0 && errno == EINTR);
-	close(status[0]);
-	if (got == sizeof(e)) {
-		j->end = END_EXEC_FAILED;
-		j->detail = xasprintf("cannot run %s: %s", r->argv.v[0], strerror(e));
-	}
 	rn->running++;
-	return 0;
-
-fail_status:
-	e = errno;
-	close(status[0]);
-	close(status[1]);
-	errno = e;
-fail_err:
-	e = errno;
-	close(err[0]);
-	close(err[1]);
-	errno = e;
-fail_out:
-	e = errno;
-	close(out[0]);
-	close(out[1]);
-	errno = e;
+	if (j->migrates) {
+		if (mig_init(&j->mig, err, sizeof(err))) {
+			detail = xstrdup(err);
+			goto fail;
+		}
+		/* the source too has a QMP socket: the first migration's */
+		mig_argv(&j->mig, &r->argv, &argv);
+	}
+	ret = spawn(rn, j->migrates ? argv.v : r->argv.v, &j->pid, &j->fd[1],
+		    &j->fd[2], j->migrates ? &j->in : NULL, &detail);
+	strv_free(&argv);
+	if (ret && j->pid > 0) {
+		/* forked, but exec failed: the child is reaped as usual */
+		j->end = END_EXEC_FAILED;
+		j->detail = detail;
+		return 0;
+	}
+	if (!ret) {
+		if (j->migrates)
+			destination_start(rn, j);
+		return 0;
+	}
 fail:
 	j->end = END_EXEC_FAILED;
-	j->detail = xasprintf("cannot start %s: %s", r->argv.v[0], strerror(errno));
+	j->detail = detail;
 	j->exited = true;
 	j->pid = -1;
-	rn->running++;
 	return -1;
+}
+
+/* The destination's stderr, read to its end (it exited or was killed). */
+static void drain_dst_err(struct runner *rn, struct job *j)
+{
+	struct pollfd p = { .fd = j->fd[3], .events = POLLIN };
+
+	while (j->fd[3] >= 0 && poll(&p, 1, MIG_EOF_WAIT_MS) > 0)
+		read_stream(rn, j, 3);
+	flush_partial(rn, j, 3);
+	close_fd(j, 3);
+}
+
+/* Ends the migration in flight, if any: the driver and the destination. */
+static void migration_abort(struct runner *rn, struct job *j)
+{
+	mig_driver_stop(&j->mig);
+	if (j->dst_pid > 0) {
+		kill(-j->dst_pid, SIGKILL);
+		drain_dst_err(rn, j);
+		while (waitpid(j->dst_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	j->dst_pid = 0;
+	close_int(&j->dst_out);
+	close_int(&j->dst_in);
+	close_fd(j, 3);
+}
+
+/* A migration failed: the test fails with why, and both QEMUs end. */
+static void migration_failed(struct runner *rn, struct job *j, const char *why)
+{
+	char *detail;
+
+	migration_abort(rn, j);
+	detail = xasprintf("migration %u failed: %s%s%s", j->mig.done + 1, why,
+			   j->dst_last ? "; destination's last words: " : "",
+			   j->dst_last ? j->dst_last : "");
+	j->mig.active = false;
+	if (j->log)
+		fprintf(j->log, "# %s\n", detail);
+	stop(j, END_FATAL, detail, SIGTERM);
+	free(detail);
+}
+
+/* Starts the destination of the next migration before the guest asks:
+ * QEMU's start-up is then off the migration's path. Returns 0, or -1
+ * after failing the test. */
+static int destination_start(struct runner *rn, struct job *j)
+{
+	struct strv argv = { 0 };
+	char *detail = NULL, *why;
+	int ret;
+
+	if (j->dst_pid > 0)
+		return 0;
+	if (j->log)
+		fprintf(j->log, "# migration %u: starting the destination\n",
+			j->mig.done + 1);
+	mig_argv(&j->mig, &j->item->res.argv, &argv);
+	ret = spawn(rn, argv.v, &j->dst_pid, &j->dst_out, &j->fd[3], &j->dst_in,
+		    &detail);
+	strv_free(&argv);
+	if (!ret)
+		return 0;
+	why = xasprintf("the destination QEMU: %s", detail);
+	free(detail);
+	if (j->dst_pid > 0)
+		while (waitpid(j->dst_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	j->dst_pid = 0;
+	migration_failed(rn, j, why);
+	free(why);
+	return -1;
+}
+
+static void migration_asked(struct runner *rn, struct job *j)
+{
+	if (j->end != END_EXITED || j->exited)
+		return;
+	if (!j->migrates) {
+		stop(j, END_FATAL,
+		     "the guest asked to migrate (" MIG_NOW_LINE ") but the test is not in the "
+		     MIG_GROUP " group", SIGTERM);
+		return;
+	}
+	if (j->mig.active) {
+		migration_failed(rn, j, "the guest asked again before the first one completed");
+		return;
+	}
+	if (destination_start(rn, j))
+		return;
+	if (j->log)
+		fprintf(j->log, "# migration %u: asked\n", j->mig.done + 1);
+	j->mig.active = true;
+	j->mig.started = now_s();
+	/* the launcher's own timeout comes first and names the migration */
+	if (mig_driver_start(&j->mig, j->deadline + RUN_TERM_GRACE_S, &rn->oldmask)) {
+		char *why = xasprintf("cannot start the migration driver: %s",
+				      strerror(errno));
+
+		migration_failed(rn, j, why);
+		free(why);
+	}
+}
+
+/* The source's output, read until its pipes close (it was killed). */
+static void drain_to_eof(struct runner *rn, struct job *j, int s)
+{
+	struct pollfd p = { .fd = j->fd[s], .events = POLLIN };
+
+	while (j->fd[s] >= 0 && poll(&p, 1, MIG_EOF_WAIT_MS) > 0)
+		read_stream(rn, j, s);
+	flush_partial(rn, j, s);
+	close_fd(j, s);
+}
+
+/* The migration completed and the destination runs: end the source, read
+ * the destination's console instead and let the guest go on. */
+static void migration_switch(struct runner *rn, struct job *j)
+{
+	ssize_t w;
+
+	/* stopped since the migration completed: all it printed is in the pipes */
+	kill(-j->pid, SIGKILL);
+	drain_to_eof(rn, j, 1);
+	drain_to_eof(rn, j, 2);
+	while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	close_int(&j->in);
+	j->pid = j->dst_pid;
+	j->dst_pid = 0;
+	j->fd[1] = j->dst_out;
+	j->fd[2] = j->fd[3];
+	j->lb[2] = j->lb[3];
+	j->lb[3].len = 0;
+	j->lb[3].cont = false;
+	j->fd[3] = -1;
+	j->in = j->dst_in;
+	j->dst_out = j->dst_in = -1;
+	free(j->dst_last);
+	j->dst_last = NULL;
+	if (j->log)
+		fprintf(j->log, "# migration %u: completed in %.2fs, the destination runs the guest\n",
+			j->mig.done + 1, now_s() - j->mig.started);
+	mig_switched(&j->mig, now_s());
+	do
+		w = write(j->in, MIG_GO_BYTE, 1);
+	while (w < 0 && errno == EINTR);
+	/* a destination that died now shows as its own crash */
+	if (w != 1 && j->log)
+		fprintf(j->log, "# migration %u: cannot write the go-on byte: %s\n",
+			j->mig.done, strerror(errno));
+	else
+		destination_start(rn, j);	/* for the next hop, if any */
+}
+
+static void migration_progress(struct runner *rn, struct job *j)
+{
+	char was[sizeof(j->mig.status)];
+	int r;
+
+	memcpy(was, j->mig.status, sizeof(was));
+	r = mig_driver_read(&j->mig);
+	if (j->log && strcmp(was, j->mig.status))
+		fprintf(j->log, "# migration %u: %s after %.2fs\n", j->mig.done + 1,
+			j->mig.status, now_s() - j->mig.started);
+
+	if (r > 0)
+		migration_switch(rn, j);
+	else if (r < 0)
+		migration_failed(rn, j, j->mig.error);
 }
 
 /* One result out: TAP (or --brief), the JUnit hook, the summary counts. */
@@ -354,6 +602,7 @@ static void finish(struct runner *rn, struct job *j)
 	kill_group(j, SIGKILL);	/* whatever QEMU left behind in its group */
 	close_fd(j, 1);
 	close_fd(j, 2);
+	close_int(&j->in);
 	r->secs = now_s() - j->start;
 	r->end.kind = j->end;
 	r->end.detail = j->detail;
@@ -369,6 +618,15 @@ static void finish(struct runner *rn, struct job *j)
 		}
 	}
 	verdict_decide(&r->gout, &r->end, &it->vctx, &r->verdict);
+	if (j->migrates) {
+		mig_verdict(&j->mig, true, &r->end, &r->verdict);
+		migration_abort(rn, j);
+		r->migrations = j->mig.done;
+		r->migration_secs = j->mig.secs;
+		mig_cleanup(&j->mig);
+		free(j->dst_last);
+		j->dst_last = NULL;
+	}
 	if (j->log) {
 		bool bad;
 
@@ -393,6 +651,29 @@ static void finish(struct runner *rn, struct job *j)
 	account(rn, it);
 }
 
+/* A destination that exits before it took over fails the migration. */
+static void reap_destination(struct runner *rn, struct job *j)
+{
+	int ws;
+	char *why;
+	pid_t r = waitpid(j->dst_pid, &ws, WNOHANG);
+
+	if (r != j->dst_pid)
+		return;
+	j->dst_pid = 0;
+	drain_dst_err(rn, j);
+	if (j->end != END_EXITED)
+		return;	/* the launcher ended it: the first reason stands */
+	if (WIFSIGNALED(ws))
+		why = xasprintf("the destination QEMU was killed by signal %d before the migration completed",
+				WTERMSIG(ws));
+	else
+		why = xasprintf("the destination QEMU exited with status %d before the migration completed",
+				WEXITSTATUS(ws));
+	migration_failed(rn, j, why);
+	free(why);
+}
+
 static void reap(struct runner *rn)
 {
 	for (size_t i = 0; i < rn->o->jobs; i++) {
@@ -406,6 +687,8 @@ static void reap(struct runner *rn)
 			j->exited = true;
 			j->eof_at = now_s() + RUN_EOF_GRACE_S;
 		}
+		if (j->dst_pid > 0 && !j->exited)
+			reap_destination(rn, j);
 	}
 }
 
@@ -543,6 +826,14 @@ static void interrupt(struct runner *rn, const char *why)
 		if (j->pid > 0 && !j->exited)
 			while (waitpid(j->pid, &j->wstatus, 0) < 0 && errno == EINTR)
 				;
+		if (j->migrates) {
+			migration_abort(rn, j);
+			j->item->res.migrations = j->mig.done;
+			j->item->res.migration_secs = j->mig.secs;
+			mig_cleanup(&j->mig);
+			free(j->dst_last);
+		}
+		close_int(&j->in);
 		close_fd(j, 1);
 		close_fd(j, 2);
 		cut_short(rn, j, why);
@@ -580,8 +871,10 @@ static bool handle_signals(struct runner *rn)
 
 static void loop(struct runner *rn)
 {
-	struct pollfd *pfd = xcalloc(2 * rn->o->jobs + 2, sizeof(*pfd));
-	struct job **owner = xcalloc(2 * rn->o->jobs + 2, sizeof(*owner));
+	/* per job: stdout, stderr, a destination's stderr, a migration
+	 * driver; and the TAP output */
+	struct pollfd *pfd = xcalloc(4 * rn->o->jobs + 2, sizeof(*pfd));
+	struct job **owner = xcalloc(4 * rn->o->jobs + 2, sizeof(*owner));
 	int tapfd = fileno(rn->o->tap);
 
 	start_more(rn);
@@ -597,11 +890,16 @@ static void loop(struct runner *rn)
 		 * at once, not when the next result fails to be written. */
 		pfd[np++] = (struct pollfd){ .fd = tapfd, .events = 0 };
 		for (size_t i = 0; i < rn->o->jobs; i++) {
-			for (int s = 1; s <= 2; s++) {
+			for (int s = 1; s <= 3; s++) {
 				if (!rn->jobs[i].item || rn->jobs[i].fd[s] < 0)
 					continue;
 				owner[np] = &rn->jobs[i];
 				pfd[np++] = (struct pollfd){ .fd = rn->jobs[i].fd[s],
+							     .events = POLLIN };
+			}
+			if (rn->jobs[i].item && rn->jobs[i].mig.drv_fd >= 0) {
+				owner[np] = &rn->jobs[i];
+				pfd[np++] = (struct pollfd){ .fd = rn->jobs[i].mig.drv_fd,
 							     .events = POLLIN };
 			}
 		}
@@ -629,9 +927,16 @@ static void loop(struct runner *rn)
 		for (size_t k = 2; k < np; k++) {
 			struct job *j = owner[k];
 
-			if (!pfd[k].revents)
+			if (!pfd[k].revents || !j->item)
 				continue;
-			read_stream(rn, j, pfd[k].fd == j->fd[1] ? 1 : 2);
+			if (pfd[k].fd == j->mig.drv_fd)
+				migration_progress(rn, j);
+			else if (pfd[k].fd == j->fd[1])
+				read_stream(rn, j, 1);
+			else if (pfd[k].fd == j->fd[2])
+				read_stream(rn, j, 2);
+			else if (pfd[k].fd == j->fd[3])
+				read_stream(rn, j, 3);
 		}
 		reap(rn);
 		check_deadlines(rn);

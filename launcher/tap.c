@@ -126,6 +126,9 @@ static void put_yaml(FILE *out, const struct test_result *r)
 			fprintf(out, "  qemu_exit: %d\n", r->end.code);
 		else if (r->end.kind == END_SIGNALED)
 			fprintf(out, "  qemu_signal: %d\n", r->end.code);
+		if (r->migrates)
+			fprintf(out, "  migrations: %u\n  migration_s: %.2f\n",
+				r->migrations, r->migration_secs);
 	}
 	if (failed && r->argv.n) {
 		fputs("  argv:\n", out);

@@ -14,6 +14,13 @@
  */
 void console_puts(const char *s);
 
+/*
+ * Implemented by the arch: the next byte waiting on the console's input,
+ * or -1 when there is none.  Never waits.  lib/migrate.c reads the
+ * launcher's go-on byte through it (DESIGN.md, "Migration").
+ */
+int console_getc(void);
+
 /* Write @s under the console lock, as one unit. */
 void console_print(const char *s);
 

@@ -10,7 +10,8 @@ GUEST_LIB_SRCS = \
 	lib/libc/alloc.c \
 	lib/report.c \
 	lib/argv.c \
-	lib/exit.c
+	lib/exit.c \
+	lib/migrate.c
 
 GUEST_LIB_HDRS = \
 	lib/libcflat.h \
@@ -21,6 +22,7 @@ GUEST_LIB_HDRS = \
 	lib/alloc.h \
 	lib/report.h \
 	lib/argv.h \
+	lib/migrate.h \
 	lib/assert.h \
 	lib/bitops.h \
 	lib/spinlock.h

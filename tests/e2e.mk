@@ -23,12 +23,17 @@ E2E_TESTS = \
 	tests/e2e/faults.sh \
 	tests/e2e/images.sh \
 	tests/e2e/logs.sh \
-	tests/e2e/host-kernel.sh
+	tests/e2e/host-kernel.sh \
+	tests/e2e/migration.sh
 
 TESTS += $(E2E_TESTS)
+# tests/e2e/migration.sh's QEMU: serves QMP, moves a state between sockets
+check_PROGRAMS += tests/fake-qemu/fake-qemu-mig
+tests_fake_qemu_fake_qemu_mig_SOURCES = tests/fake-qemu/fake-qemu-mig.c
 EXTRA_DIST += $(E2E_TESTS) \
 	tests/e2e/lib.sh \
 	tests/e2e/fake.cfg \
+	tests/e2e/migration.cfg \
 	tests/junit.xsd \
 	tests/fake-qemu/fake-qemu.sh \
 	tests/fake-qemu/fake-host-qemu.pl \

@@ -10,6 +10,7 @@
  * strings with its own loop and prints TAP through write(2).
  */
 #include "libcflat.h"
+#include "migrate.h"
 
 #include <setjmp.h>
 #include <unistd.h>
@@ -182,6 +183,17 @@ static void console_clear(void)
 	console_len = 0;
 	console[0] = '\0';
 	console_calls = 0;
+}
+
+/* Console input: console_getc() returns input_script[] in turn, then -1. */
+static const int *input_script;
+static unsigned int input_calls, input_len;
+
+int console_getc(void)
+{
+	unsigned int i = input_calls++;
+
+	return input_script && i < input_len ? input_script[i] : -1;
 }
 
 static jmp_buf exit_jmp;
@@ -896,6 +908,34 @@ static void test_macros(void)
 	spin_unlock(&lock);
 }
 
+/* ---- migrate.c ---- */
+
+static void test_migrate(void)
+{
+	/* a stale byte, drained; then idle polls and the go-on byte */
+	static const int script[] = { 'x', -1, -1, -1, -1, '\n' };
+
+	console_clear();
+	migrate_skip(NULL);
+	check_console("MIGRATE: SKIP no reason given\n",
+		      "migrate_skip without a reason still gives one");
+	console_clear();
+	ok_num(migrate_count(), 0, "no migration counted before migrate()");
+	input_script = script;
+	input_len = ARRAY_SIZE(script);
+	input_calls = 0;
+	migrate_once();
+	ok_num(migrate_count(), 1, "migrate_once() migrates the first time");
+	check_console("MIGRATE: NOW\n", "migrate() prints the protocol line once");
+	ok_num(input_calls, 6, "migrate() drains stale input, then polls until the byte");
+	console_clear();
+	input_calls = 0;
+	migrate_once();
+	ok_num(migrate_count(), 1, "a second migrate_once() does not migrate");
+	ok_num(input_calls + console_len, 0, "... and neither reads nor prints");
+	input_script = NULL;
+}
+
 /* ---- exit.c, assert ---- */
 
 static void test_exit_and_assert(void)
@@ -950,6 +990,7 @@ int main(void)
 	test_report();
 	test_argv();
 	test_macros();
+	test_migrate();
 	test_exit_and_assert();
 
 	out("1..");

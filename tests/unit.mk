@@ -12,7 +12,8 @@ UNIT_TESTS = \
 	tests/unit-cost \
 	tests/unit-arith \
 	tests/unit-plan \
-	tests/unit-hostkernel
+	tests/unit-hostkernel \
+	tests/unit-json
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -53,3 +54,6 @@ tests_unit_hostkernel_LDADD = $(UNIT_LDADD)
 tests_unit_plan_SOURCES = tests/unit-plan.c tests/unit-harness.h
 tests_unit_plan_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_plan_LDADD = $(UNIT_LDADD)
+tests_unit_json_SOURCES = tests/unit-json.c tests/unit-harness.h
+tests_unit_json_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_json_LDADD = $(UNIT_LDADD)

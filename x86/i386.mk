@@ -9,7 +9,7 @@
 # 64-bit entry and exception stubs; lib/x86/div64.c stands in for the
 # 32-bit libgcc, which hosts without gcc-multilib lack.
 
-I386_TESTS = selftest smptest msr tsc sieve cmpxchg8b taskswitch idt eventinj nmi debug apic ioapic \
+I386_TESTS = selftest selftest_migration migration_timers migration_memory migration_xsave migration_apic migration_msr migration_clock smptest msr tsc sieve cmpxchg8b taskswitch idt eventinj nmi debug apic ioapic \
 	emulator memory umip xsave hypercall realmode rmap_chain pcid rdpid syscall access \
 	cpuid mtrr fpu segments pit rtc hpet
 

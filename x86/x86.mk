@@ -7,7 +7,7 @@
 # multiboot loader accepts. GNU make pattern rules; -MMD -MP dependency
 # files are included at the end.
 
-X86_64_TESTS = selftest smptest msr tsc sieve emulator syscall debug tsc_adjust exit0 kvmclock idt hypercall access vmexit apic pcid memory eventinj hyperv_clock hyperv_synic hyperv_stimer rmap_chain xsave pmu rdpid umip svm ioapic vmx nmi realmode la57 triplefault cpuid mtrr fpu segments pit rtc hpet
+X86_64_TESTS = selftest selftest_migration migration_timers migration_memory migration_xsave migration_apic migration_msr migration_clock smptest msr tsc sieve emulator syscall debug tsc_adjust exit0 kvmclock idt hypercall access vmexit apic pcid memory eventinj hyperv_clock hyperv_synic hyperv_stimer rmap_chain xsave pmu rdpid umip svm ioapic vmx nmi realmode la57 triplefault cpuid mtrr fpu segments pit rtc hpet
 
 X86_64_LIB_SRCS = \
 	lib/x86/cstart64.S \

@@ -60,7 +60,7 @@ void console_puts(const char *s)
 		put_chunk(s, (int)n);
 }
 
-int console_getchar(void)
+int console_getc(void)
 {
 	unsigned long ret[9];
 

@@ -6,6 +6,6 @@
 /* Use the vty /chosen/stdout-path names (default: QEMU's first). */
 void console_init(void);
 /* One byte from the terminal, or -1 when none is waiting. */
-int console_getchar(void);
+int console_getc(void);
 
 #endif

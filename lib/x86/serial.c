@@ -8,6 +8,7 @@
 
 #define COM1		0x3f8
 #define UART_THR	0	/* transmit holding (DLAB = 0) */
+#define UART_RBR	0	/* receiver buffer (DLAB = 0), read */
 #define UART_DLL	0	/* divisor latch low (DLAB = 1) */
 #define UART_IER	1	/* interrupt enable (DLAB = 0) */
 #define UART_DLM	1	/* divisor latch high (DLAB = 1) */
@@ -20,6 +21,7 @@
 #define LCR_DLAB	0x80
 #define FCR_ENABLE_CLEAR 0x07	/* enable FIFOs, clear RX and TX */
 #define MCR_DTR_RTS	0x03
+#define LSR_DR		0x01	/* data ready: a byte in RBR or the FIFO */
 #define LSR_THRE	0x20	/* transmit holding register empty */
 
 #define BAUD_DIVISOR	1	/* 115200 baud from the 1.8432 MHz clock */
@@ -50,4 +52,12 @@ void console_puts(const char *s)
 	/* lib/console.c calls this with the console lock held. */
 	while (*s)
 		serial_putc(*s++);
+}
+
+int console_getc(void)
+{
+	/* a missing UART reads 0xff: data ready, and the byte 0xff */
+	if (!(inb(COM1 + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + UART_RBR);
 }

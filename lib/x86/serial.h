@@ -3,5 +3,6 @@
 
 void serial_init(void);
 void console_puts(const char *s);
+int console_getc(void);
 
 #endif

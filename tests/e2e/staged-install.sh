@@ -66,12 +66,24 @@ run_staged()
 	e2e_cmd="$bin $*"
 }
 
+# the arch's own selftest entry: x86's is "selftest", arm's and powerpc's
+# "selftest-setup" (both boot selftest.flat)
+selftest_name()
+{
+	"$KUT" --arch "$1" --list 2>/dev/null |
+		awk 'NR > 1 && $1 ~ /^selftest/ { print $1; exit }'
+}
+qemu_of()
+{
+	case $1 in
+	ppc64le | ppc64) echo qemu-system-ppc64 ;;
+	*) echo "qemu-system-$1" ;;
+	esac
+}
+
 for arch in $arches; do
-	# the arch's selftest entry: "selftest" on x86, "selftest-setup" on arm
-	run_staged --arch "$arch" --list
-	st=$(awk 'NR > 1 && ($1 == "selftest" || $1 == "selftest-setup") { print $1; exit }' "$E2E/out")
-	st=${st:-selftest}
-	run_staged --arch "$arch" --accel tcg --dry-run "$st"
+	selftest=$(selftest_name "$arch")
+	run_staged --arch "$arch" --accel tcg --dry-run "$selftest"
 	check "dry_run_works_for_$arch" rc_is 0
 	kernel_is_the_copys()
 	{
@@ -98,15 +110,15 @@ for arch in $arches; do
 		fi
 	fi
 
-	if ! command -v "qemu-system-$arch" >/dev/null 2>&1; then
-		skip "staged_selftest_passes_under_tcg_for_$arch" "no qemu-system-$arch"
+	if ! command -v "$(qemu_of "$arch")" >/dev/null 2>&1; then
+		skip "staged_selftest_passes_under_tcg_for_$arch" "no $(qemu_of "$arch")"
 		continue
 	fi
-	run_staged --arch "$arch" --accel tcg "$st"
+	run_staged --arch "$arch" --accel tcg "$selftest"
 	check "staged_selftest_passes_under_tcg_for_$arch" rc_is 0
-	check "staged_selftest_is_ok_for_$arch" tap_ok "$st"
+	check "staged_selftest_is_ok_for_$arch" tap_ok "$selftest"
 	check "staged_logs_go_to_xdg_state_home_for_$arch" \
-		test -f "$E2E/state-home/kvm-unit-tests/$arch/$st.log"
+		test -f "$E2E/state-home/kvm-unit-tests/$arch/$selftest.log"
 done
 check "nothing_written_to_the_cwd" test -z "$(ls -A "$E2E/cwd")"
 
