@@ -11,6 +11,7 @@ UNIT_TESTS = \
 	tests/unit-tap \
 	tests/unit-cost \
 	tests/unit-arith \
+	tests/unit-plan \
 	tests/unit-hostkernel \
 	tests/unit-json
 
@@ -50,6 +51,9 @@ tests_unit_arith_LDADD = $(UNIT_LDADD)
 tests_unit_hostkernel_SOURCES = tests/unit-hostkernel.c tests/unit-harness.h
 tests_unit_hostkernel_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_hostkernel_LDADD = $(UNIT_LDADD)
+tests_unit_plan_SOURCES = tests/unit-plan.c tests/unit-harness.h
+tests_unit_plan_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_plan_LDADD = $(UNIT_LDADD)
 tests_unit_json_SOURCES = tests/unit-json.c tests/unit-harness.h
 tests_unit_json_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_json_LDADD = $(UNIT_LDADD)

@@ -3,7 +3,7 @@
 # The first command of the README works as root without sudo and as a user
 # with it; kvm-unit-tests.cfg(5) describes the machines the catalog uses;
 # --timeout-factor states its limits; the Debian description names every
-# arch the build packages; `make deb` keeps the .changes and .buildinfo
+# arch the package build makes (those its Build-Depends have a compiler for); `make deb` keeps the .changes and .buildinfo
 # beside the .deb; `make rpm` passes --nodeps by itself outside an RPM
 # distribution (both read from `make -n`: a real package build takes too
 # long for make check, .ci/run does it).
@@ -80,9 +80,18 @@ check "timeout_factor_1001_exits_2" rc_is 2
 check "timeout_factor_1001_says_the_limit" err_has "want a number above 0, at most 1000"
 
 # --- item 15: the Debian description, make deb, make rpm ---------------------------
-for a in ${GUEST_ARCHES:-x86_64 i386}; do
+# The arches the Debian build makes: x86 with the native gcc, the others
+# with the cross compilers its Build-Depends bring.
+control=$top_srcdir/packaging/debian/control
+deb_arches="x86_64 i386"
+for pair in aarch64:gcc-aarch64-linux-gnu arm:gcc-arm-linux-gnueabihf \
+	ppc64le:gcc-powerpc64le-linux-gnu ppc64:gcc-powerpc64-linux-gnu; do
+	sed -n '/^Build-Depends:/,/^[A-Z]/p' "$control" | grep -qw "${pair#*:}" &&
+		deb_arches="$deb_arches ${pair%%:*}"
+done
+for a in $deb_arches; do
 	check "debian_description_names_$a" \
-		bash -c "sed -n '/^Description:/,\$p' '$top_srcdir/packaging/debian/control' | grep -qw '$a'"
+		bash -c "sed -n '/^Description:/,\$p' '$control' | grep -qw '$a'"
 done
 if [ -f "$top_builddir/Makefile" ] && command -v make >/dev/null; then
 	# continuation lines joined: one command per line
