@@ -64,6 +64,14 @@ int main(int argc, char **argv)
 				    X86_FEATURE_LM.name);
 			continue;
 		}
+		/* SYSENTER_ESP/EIP are 32 bits wide on AMD (APM vol 2,
+		 * 6.1.1), and KVM on AMD keeps only those bits of an
+		 * AMD-vendor guest's value (svm.c, sysenter_esp_hi): the
+		 * upper half is Intel's (SDM vol 4, table 2-2) */
+		if ((c->index == MSR_IA32_SYSENTER_ESP ||
+		     c->index == MSR_IA32_SYSENTER_EIP) &&
+		    !cpu_vendor_is("GenuineIntel"))
+			c->value &= 0xffffffffu;
 		rdmsr_safe(c->index, &c->old);
 		vec = wrmsr_safe(c->index, c->value);
 		if (!vec)

@@ -80,21 +80,11 @@ static void check_gp(const char *what, int vec)
 /*
  * The vendor decides a few rules: SYSENTER_ESP/EIP are 32 bits wide on
  * AMD (APM vol 2, 6.1.1), IA32_MISC_ENABLE is Intel's (SDM vol 4, table
- * 2-2; the APM has no MSR 1A0H). CPUID.0: EBX, EDX, ECX spell the name.
+ * 2-2; the APM has no MSR 1A0H).
  */
 static bool vendor_is(const char *name)
 {
-	struct cpuid r = cpuid(0);
-	char v[13];
-	unsigned i;
-
-	for (i = 0; i < 4; i++) {
-		v[i] = r.b >> (8 * i);
-		v[4 + i] = r.d >> (8 * i);
-		v[8 + i] = r.c >> (8 * i);
-	}
-	v[12] = 0;
-	return !strcmp(v, name);
+	return cpu_vendor_is(name);
 }
 
 static bool vendor_is_intel(void)

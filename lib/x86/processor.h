@@ -178,6 +178,27 @@ static inline bool this_cpu_has(struct cpuid_feature f)
 }
 
 /*
+ * True when the CPU vendor string (CPUID.0: EBX, EDX, ECX, SDM vol 2A
+ * CPUID) is @name: "GenuineIntel", "AuthenticAMD", "HygonGenuine". A few
+ * architectural rules differ by vendor, and a test follows the vendor the
+ * guest sees.
+ */
+static inline bool cpu_vendor_is(const char *name)
+{
+	struct cpuid r = cpuid(0);
+	char v[13];
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		v[i] = r.b >> (8 * i);
+		v[4 + i] = r.d >> (8 * i);
+		v[8 + i] = r.c >> (8 * i);
+	}
+	v[12] = 0;
+	return !strcmp(v, name);
+}
+
+/*
  * Hypervisor vendor from CPUID leaf 0x40000000 EBX:ECX:EDX ("KVMKVMKVM",
  * "TCGTCGTCGTCG", ...), or "" when CPUID.01H:ECX[31] says there is none.
  * For INFO lines that help triage a failure.
