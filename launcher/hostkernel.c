@@ -19,6 +19,7 @@
 #include "exitcode.h"
 #include "expect.h"
 #include "hostkernel.h"
+#include "warn.h"
 #include "initramfs.h"
 #include "kmod.h"
 #include "qemu.h"
@@ -130,17 +131,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kvm-unit-tests: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /* Console lines that mean the kernel is gone or wedged; matched anywhere
  * in the line, after the printk timestamp. */

@@ -28,6 +28,7 @@ launcher_libkut_a_SOURCES = \
 	launcher/kmod.c launcher/kmod.h \
 	launcher/junit.c launcher/junit.h \
 	launcher/utf8.c launcher/utf8.h \
+	launcher/warn.c launcher/warn.h \
 	launcher/log.c launcher/log.h \
 	launcher/migrate.c launcher/migrate.h \
 	launcher/paths.c launcher/paths.h \

@@ -40,6 +40,7 @@
 #include "select.h"
 #include "strv.h"
 #include "tap.h"
+#include "warn.h"
 #include "xalloc.h"
 
 #ifndef PACKAGE_VERSION
@@ -82,24 +83,12 @@ die(int status, const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fputs("kvm-unit-tests: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(status);
 }
 
-static void __attribute__((format(printf, 1, 2))) warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("kvm-unit-tests: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static const char usage_text[] =
 	"usage: kvm-unit-tests [-ablnvV] [-g group] [-j jobs] [--accel kvm|tcg|auto]\n"
