@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AArch64 self-hosted debug (Arm ARM D2): a hardware breakpoint on a
- * function (DBGBCR0_EL1/DBGBVR0_EL1, D2.8), a watchpoint on a variable for
- * loads and stores (DBGWCR0_EL1/DBGWVR0_EL1, D2.9), and software step of
- * EL0 code one instruction at a time (MDSCR_EL1.SS, D2.12), each checked
- * for its syndrome (ESR_EL1.EC 0x31/0x35/0x32).
+ * Self-hosted debug (Arm ARM D2; ARMv7: DDI 0406C C3, monitor debug-mode):
+ * a hardware breakpoint on a function (DBGBCR0/DBGBVR0, D2.8), a watchpoint
+ * on a variable for loads and stores (DBGWCR0/DBGWVR0, D2.9), and, on
+ * aarch64, software step of EL0 code one instruction at a time
+ * (MDSCR_EL1.SS, D2.12), each checked for its syndrome (ESR_EL1.EC
+ * 0x31/0x35/0x32; IFSR/DFSR debug event on arm).
  *
  * usage: debug bp|wp|sstep
  */
@@ -14,22 +15,16 @@
 #include "arm/smp.h"
 #include "arm/sysreg.h"
 
-#define MDSCR_SS	(1u << 0)
-#define MDSCR_KDE	(1u << 13)
-#define MDSCR_MDE	(1u << 15)
-#define SPSR_SS		(1ul << 21)
 #define DBGBCR_E	(1u << 0)
-#define DBGBCR_PMC_EL1	(1u << 1)	/* PMC 0b01: EL1 */
-#define DBGBCR_BAS_A64	(0xfu << 5)
+#define DBGBCR_PMC_PL1	(1u << 1)	/* PMC 0b01: EL1 / PL1 */
+#define DBGBCR_BAS_WORD	(0xfu << 5)	/* the whole A64 / A32 word */
 #define DBGWCR_E	(1u << 0)
-#define DBGWCR_PAC_EL1	(1u << 1)
+#define DBGWCR_PAC_PL1	(1u << 1)
 #define DBGWCR_LSC_LS	(3u << 3)	/* loads and stores */
-#define DBGWCR_BAS_8	(0xffu << 5)
-#define ESR_ISS_DFSC(e)	((e) & 0x3f)
+#define DBGWCR_BAS_4	(0xfu << 5)
 #define DFSC_DEBUG	0x22
 
-static volatile u64 watched;
-static uintptr_t step_pcs[16];
+static volatile u32 watched __aligned(8);
 static volatile int steps;
 
 static void __attribute__((noinline)) target(void *arg)
@@ -38,48 +33,128 @@ static void __attribute__((noinline)) target(void *arg)
 	__asm__ __volatile__("" ::: "memory");
 }
 
-static void debug_enable(u64 mdscr)
+#ifdef __aarch64__
+#define MDSCR_SS	(1u << 0)
+#define MDSCR_KDE	(1u << 13)
+#define MDSCR_MDE	(1u << 15)
+#define SPSR_SS		(1ul << 21)
+#define ESR_ISS_DFSC(e)	((e) & 0x3f)
+
+static uintptr_t step_pcs[16];
+
+static void bp_set(uintptr_t addr, u32 ctrl)
 {
-	write_sysreg(0, oslar_el1);		/* OS lock off (D2.5) */
-	write_sysreg(mdscr, mdscr_el1);
+	write_sysreg(addr, dbgbvr0_el1);
+	write_sysreg(ctrl, dbgbcr0_el1);
 	isb();
-	__asm__ __volatile__("msr daifclr, #8" ::: "memory");	/* PSTATE.D */
+}
+
+static void wp_set(uintptr_t addr, u32 ctrl)
+{
+	write_sysreg(addr, dbgwvr0_el1);
+	write_sysreg(ctrl, dbgwcr0_el1);
+	isb();
+}
+
+/* OS lock off (D2.5), MDSCR_EL1.MDE and KDE, PSTATE.D clear */
+static void debug_enable(void)
+{
+	write_sysreg(0, oslar_el1);
+	write_sysreg(MDSCR_MDE | MDSCR_KDE, mdscr_el1);
+	isb();
+	__asm__ __volatile__("msr daifclr, #8" ::: "memory");
 }
 
 static void debug_disable(void)
 {
 	__asm__ __volatile__("msr daifset, #8" ::: "memory");
-	write_sysreg(0, dbgbcr0_el1);
-	write_sysreg(0, dbgwcr0_el1);
 	write_sysreg(0, mdscr_el1);
 	isb();
 }
+
+static bool syndrome_ok(const struct exc_info *info, unsigned ec)
+{
+	return info->ec == ec && ESR_ISS_DFSC(info->syndrome) == DFSC_DEBUG;
+}
+#define EC_BKPT		ESR_EC_BKPT_CUR
+#define EC_WATCH	ESR_EC_WATCH_CUR
+#else
+/* ARMv7 debug through CP14 (DDI 0406C C11.11): DBGBVR0/DBGBCR0,
+ * DBGWVR0/DBGWCR0, DBGOSLAR, DBGDSCRext.MDBGen (monitor debug-mode) */
+#define DBGDSCR_MDBGEN	(1u << 15)
+
+static void bp_set(uintptr_t addr, u32 ctrl)
+{
+	__asm__ __volatile__("mcr p14, 0, %0, c0, c0, 4" :: "r"(addr));
+	__asm__ __volatile__("mcr p14, 0, %0, c0, c0, 5" :: "r"(ctrl));
+	isb();
+}
+
+static void wp_set(uintptr_t addr, u32 ctrl)
+{
+	__asm__ __volatile__("mcr p14, 0, %0, c0, c0, 6" :: "r"(addr));
+	__asm__ __volatile__("mcr p14, 0, %0, c0, c0, 7" :: "r"(ctrl));
+	isb();
+}
+
+static void debug_enable(void)
+{
+	u32 dscr;
+
+	__asm__ __volatile__("mcr p14, 0, %0, c1, c0, 4" :: "r"(0));
+	__asm__ __volatile__("mrc p14, 0, %0, c0, c2, 2" : "=r"(dscr));
+	__asm__ __volatile__("mcr p14, 0, %0, c0, c2, 2"
+			     :: "r"(dscr | DBGDSCR_MDBGEN));
+	isb();
+}
+
+static void debug_disable(void)
+{
+	u32 dscr;
+
+	__asm__ __volatile__("mrc p14, 0, %0, c0, c2, 2" : "=r"(dscr));
+	__asm__ __volatile__("mcr p14, 0, %0, c0, c2, 2"
+			     :: "r"(dscr & ~DBGDSCR_MDBGEN));
+	isb();
+}
+
+/* IFSR/DFSR (LPAE format) STATUS 0x22: debug event (B3.13.3) */
+static bool syndrome_ok(const struct exc_info *info, unsigned ec)
+{
+	(void)ec;
+	return info->fsc == DFSC_DEBUG;
+}
+#define EC_BKPT		0
+#define EC_WATCH	0
+#endif
 
 static void test_bp(void)
 {
 	struct exc_info info;
 
-	write_sysreg((uintptr_t)target, dbgbvr0_el1);
-	write_sysreg(DBGBCR_E | DBGBCR_PMC_EL1 | DBGBCR_BAS_A64, dbgbcr0_el1);
-	debug_enable(MDSCR_MDE | MDSCR_KDE);
+	bp_set((uintptr_t)target, DBGBCR_E | DBGBCR_PMC_PL1 | DBGBCR_BAS_WORD);
+	debug_enable();
 	run_catching(target, NULL, &info);
-	debug_disable();
+	bp_set(0, 0);
 	report(info.kind == EXC_BKPT && info.pc == (uintptr_t)target,
 	       "breakpoint on a function (got %s at %#lx, want breakpoint at "
 	       "%#lx)", exc_kind_name(info.kind), (unsigned long)info.pc,
 	       (unsigned long)(uintptr_t)target);
-	report(info.ec == ESR_EC_BKPT_CUR && ESR_ISS_DFSC(info.syndrome) ==
-	       DFSC_DEBUG, "ESR_EL1 %#x (want EC %#x, IFSC debug event %#x)",
-	       info.syndrome, ESR_EC_BKPT_CUR, DFSC_DEBUG);
+	report(syndrome_ok(&info, EC_BKPT), "syndrome %#x (want EC %#x on "
+	       "aarch64, fault status debug event %#x)", info.syndrome, EC_BKPT,
+	       DFSC_DEBUG);
 	run_catching(target, NULL, &info);
+	debug_disable();
 	report(info.kind == EXC_NONE, "disabled breakpoint is silent (got %s)",
 	       exc_kind_name(info.kind));
 }
 
 static void do_load(void *arg)
 {
+	u32 v = watched;
+
 	(void)arg;
-	(void)watched;
+	__asm__ __volatile__("" :: "r"(v));	/* the load must happen */
 }
 
 static void do_store(void *arg)
@@ -92,29 +167,39 @@ static void test_wp(void)
 {
 	struct exc_info info;
 
-	write_sysreg((uintptr_t)&watched, dbgwvr0_el1);
-	write_sysreg(DBGWCR_E | DBGWCR_PAC_EL1 | DBGWCR_LSC_LS | DBGWCR_BAS_8,
-		     dbgwcr0_el1);
-	debug_enable(MDSCR_MDE | MDSCR_KDE);
+	wp_set((uintptr_t)&watched, DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS |
+	       DBGWCR_BAS_4);
+	debug_enable();
 	run_catching(do_load, NULL, &info);
-	report(info.kind == EXC_WATCH && info.far == (uintptr_t)&watched &&
-	       !info.write, "load hits the watchpoint (got %s, FAR %#lx, WnR "
-	       "%d; want FAR %p, read)", exc_kind_name(info.kind),
-	       (unsigned long)info.far, info.write, &watched);
-	report(info.ec == ESR_EC_WATCH_CUR && ESR_ISS_DFSC(info.syndrome) ==
-	       DFSC_DEBUG, "ESR_EL1 %#x (want EC %#x, DFSC %#x)",
-	       info.syndrome, ESR_EC_WATCH_CUR, DFSC_DEBUG);
+	wp_set(0, 0);
+	report(info.kind == EXC_WATCH, "load hits the watchpoint (got %s)",
+	       exc_kind_name(info.kind));
+	report(syndrome_ok(&info, EC_WATCH), "syndrome %#x (want EC %#x on "
+	       "aarch64, fault status debug event %#x)", info.syndrome,
+	       EC_WATCH, DFSC_DEBUG);
+#ifdef __aarch64__
+	/* ARMv7 leaves DFAR UNKNOWN for a watchpoint (DDI 0406C C5.2.3) */
+	report(info.far == (uintptr_t)&watched && !info.write, "load: FAR "
+	       "%#lx, WnR %d (want %p, read)", (unsigned long)info.far,
+	       info.write, &watched);
+#endif
+	wp_set((uintptr_t)&watched, DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS |
+	       DBGWCR_BAS_4);
 	run_catching(do_store, NULL, &info);
-	debug_disable();	/* report() below reads the watched word */
-	report(info.kind == EXC_WATCH && info.write && watched != 0x1234,
-	       "store hits it before writing (got %s, WnR %d, value %#llx)",
-	       exc_kind_name(info.kind), info.write,
-	       (unsigned long long)watched);
+	wp_set(0, 0);	/* report() below reads the watched word */
+	report(info.kind == EXC_WATCH, "store hits the watchpoint (got %s)",
+	       exc_kind_name(info.kind));
+#ifdef __aarch64__
+	report(info.write && watched != 0x1234, "store: WnR %d, the word not "
+	       "written (%#x)", info.write, watched);
+#endif
 	run_catching(do_store, NULL, &info);
+	debug_disable();
 	report(info.kind == EXC_NONE && watched == 0x1234, "disabled "
 	       "watchpoint is silent (got %s)", exc_kind_name(info.kind));
 }
 
+#ifdef __aarch64__
 /* EL0 code stepped from its first instruction: three NOPs and RET */
 void stepped_fn(void *arg);
 __asm__(".pushsection .text\n\t.globl stepped_fn\n\t.balign 4\n"
@@ -172,6 +257,8 @@ static void test_sstep(void)
 	       exc_kind_name(info.kind));
 }
 
+#endif
+
 int main(int argc, char **argv)
 {
 	report_prefix_push("debug");
@@ -184,8 +271,10 @@ int main(int argc, char **argv)
 		test_bp();
 	else if (!strcmp(argv[1], "wp"))
 		test_wp();
+#ifdef __aarch64__
 	else if (!strcmp(argv[1], "sstep"))
 		test_sstep();
+#endif
 	else
 		report_fail("unknown sub-test '%s'", argv[1]);
 	return report_summary();

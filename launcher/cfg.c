@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "arith.h"
 #include "cfg.h"
 #include "shellwords.h"
 #include "xalloc.h"
@@ -98,11 +99,24 @@ static int parse_smp(struct parser *p, struct cfg_test *t, const char *v)
 	unsigned long n;
 	char *end;
 
+	char why[160];
+	long long x;
+
 	for (size_t i = 0; i < sizeof(max_forms) / sizeof(max_forms[0]); i++) {
 		if (!strcmp(v, max_forms[i])) {
 			t->smp = 0;
 			return 0;
 		}
+	}
+	/* upstream's $((($MAX_SMP < 8)?$MAX_SMP:8)): evaluated per host at
+	 * plan time, its syntax checked now */
+	if (arith_is_expr(v)) {
+		if (arith_eval(v, 1, &x, why, sizeof(why)) < 0 &&
+		    arith_eval(v, 2, &x, why, sizeof(why)) < 0)
+			return fail(p, "key 'smp': bad expression '%s': %s", v, why);
+		t->smp = 0;
+		t->smp_expr = xstrdup(v);
+		return 0;
 	}
 	if (!isdigit((unsigned char)*v))
 		goto bad;
@@ -124,7 +138,7 @@ static int parse_smp(struct parser *p, struct cfg_test *t, const char *v)
 	t->smp = (unsigned)n;
 	return 0;
 bad:
-	return fail(p, "key 'smp': bad number '%s' (want N, N,topology or $MAX_SMP)", v);
+	return fail(p, "key 'smp': bad number '%s' (want N, N,topology, $MAX_SMP or $((...)))", v);
 }
 
 static int parse_timeout(struct parser *p, struct cfg_test *t, const char *v)
@@ -262,12 +276,33 @@ static int parse_checks(struct parser *p, struct cfg_test *t, const char *v)
 	return r;
 }
 
+/* "tcg" or "tcg,thread=single": the options go to QEMU's -accel. */
+static int parse_accel(struct parser *p, struct cfg_test *t, const char *v)
+{
+	const char *comma = strchr(v, ',');
+	char *name = xstrndup(v, comma ? (size_t)(comma - v) : strlen(v));
+	int a = accel_from_name(name);
+
+	free(name);
+	if (a != ACCEL_KVM && a != ACCEL_TCG)
+		return fail(p, "key 'accel': unknown accelerator '%s' (want kvm or tcg, with ,options)", v);
+	if (comma) {
+		if (!comma[1])
+			return fail(p, "key 'accel': empty options in '%s'", v);
+		for (const char *q = comma + 1; *q; q++)
+			if (!isalnum((unsigned char)*q) && !strchr("=,_-.", *q))
+				return fail(p, "key 'accel': bad character '%c' in '%s'", *q, v);
+		t->accel_opts = xstrdup(comma);
+	}
+	t->accel = (enum accel)a;
+	return 0;
+}
+
 static int parse_value(struct parser *p, enum key key, const char *kname,
 		       const char *v)
 {
 	struct cfg_test *t = p->cur;
 	char why[160];
-	int a;
 
 	switch (key) {
 	case KEY_FILE:
@@ -286,11 +321,7 @@ static int parse_value(struct parser *p, enum key key, const char *kname,
 	case KEY_ARCH:
 		return parse_arch(p, t, v);
 	case KEY_ACCEL:
-		a = accel_from_name(v);
-		if (a != ACCEL_KVM && a != ACCEL_TCG)
-			return fail(p, "key 'accel': unknown accelerator '%s' (want kvm or tcg)", v);
-		t->accel = (enum accel)a;
-		return 0;
+		return parse_accel(p, t, v);
 	case KEY_TIMEOUT:
 		return parse_timeout(p, t, v);
 	case KEY_CHECK:
@@ -488,6 +519,27 @@ fail:
 	return -1;
 }
 
+unsigned cfg_test_smp(const struct cfg_test *t, unsigned max_smp, char *why,
+		      size_t whylen)
+{
+	char err[160];
+	long long x;
+
+	if (!t->smp_expr)
+		return t->smp ? t->smp : max_smp;
+	if (arith_eval(t->smp_expr, max_smp, &x, err, sizeof(err)) < 0) {
+		snprintf(why, whylen, "smp %s with MAX_SMP=%u: %s", t->smp_expr,
+			 max_smp, err);
+		return 0;
+	}
+	if (x < 1 || x > CFG_MAX_SMP) {
+		snprintf(why, whylen, "smp %s with MAX_SMP=%u gives %lld (want 1 to %u)",
+			 t->smp_expr, max_smp, x, CFG_MAX_SMP);
+		return 0;
+	}
+	return (unsigned)x;
+}
+
 const struct cfg_test *cfg_find(const struct cfg *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->ntests; i++)
@@ -512,6 +564,8 @@ void cfg_free(struct cfg *cfg)
 		free(t->name);
 		free(t->file);
 		free(t->smp_topology);
+		free(t->smp_expr);
+		free(t->accel_opts);
 		strv_free(&t->extra);
 		strv_free(&t->append);
 		strv_free(&t->groups);

@@ -29,7 +29,8 @@ struct cfg_test {
 	char *name;
 	unsigned line;		/* of the [name] header */
 	char *file;
-	unsigned smp;		/* 0: $MAX_SMP, the online CPUs */
+	unsigned smp;		/* 0: $MAX_SMP, the online CPUs, or smp_expr */
+	char *smp_expr;		/* "$((...))" over $MAX_SMP, or NULL */
 	char *smp_topology;	/* ",threads=2" kept for -smp, or NULL */
 	struct strv extra;	/* extra_params words, -append removed */
 	struct strv append;	/* the guest's command line, in pieces joined
@@ -38,6 +39,7 @@ struct cfg_test {
 	struct strv groups;
 	unsigned arches;	/* ARCH_BIT() mask; 0: any arch */
 	enum accel accel;	/* ACCEL_AUTO: no requirement */
+	char *accel_opts;	/* ",thread=single" passed on to -accel, or NULL */
 	double timeout;		/* seconds; 0: the default */
 	struct cfg_check *checks;
 	size_t nchecks;
@@ -62,6 +64,10 @@ struct cfg {
  */
 int cfg_parse(const char *name, const char *buf, size_t len, struct cfg *out,
 	      char *err, size_t errlen);
+/* The vCPU count of @t when $MAX_SMP is @max_smp; 0 with @why when its
+ * smp expression gives no count from 1 to CFG_MAX_SMP. */
+unsigned cfg_test_smp(const struct cfg_test *t, unsigned max_smp, char *why,
+		      size_t whylen);
 const struct cfg_test *cfg_find(const struct cfg *cfg, const char *name);
 bool cfg_test_in_group(const struct cfg_test *t, const char *group);
 void cfg_free(struct cfg *cfg);

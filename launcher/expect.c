@@ -170,8 +170,8 @@ static int parse_where(const char *w, struct expect_entry *e, bool *uses_qemu)
 
 			if (a == ARCH_NONE)
 				r = -1;
-			else
-				e->arches &= ARCH_BIT(a);
+			else	/* arch=ppc64: either byte order, as in cfgs */
+				e->arches &= arch_cfg_mask(a);
 		} else if (!strncmp(item, "accel=", 6)) {
 			int a = accel_from_name(item + 6);
 

@@ -20,6 +20,14 @@
  * and users tell infrastructure from tests by it. */
 #define HOSTKERNEL_CRASHED "host kernel crashed"
 
+/* A test running when the outer guest dies runs again on the next boot,
+ * if there is one; cut short this many times, it is reported crashed. */
+#define HOSTKERNEL_CUTS 2
+
+/* --host-retries when not given: QEMU 7.2's TCG dies in more than half
+ * of the full-set boots (docs/host-kernel.md, "measured"). */
+#define HOSTKERNEL_DEFAULT_RETRIES 2
+
 /* Inner timeouts are multiplied by this much: the test guests run under a
  * KVM that itself runs on TCG (measured in docs/host-kernel.md). */
 #define HOSTKERNEL_TCG_TIMEOUT_FACTOR 4.0

@@ -14,6 +14,7 @@ noinst_LIBRARIES += launcher/libkut.a
 launcher_libkut_a_CPPFLAGS = $(KUT_LAUNCHER_CPPFLAGS)
 launcher_libkut_a_SOURCES = \
 	launcher/accel.c launcher/accel.h \
+	launcher/arith.c launcher/arith.h \
 	launcher/arch.c launcher/arch.h \
 	launcher/catalog.c launcher/catalog.h \
 	launcher/cfg.c launcher/cfg.h \

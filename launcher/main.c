@@ -73,6 +73,7 @@ struct options {
 	const char *host_kernel;
 	const char *host_modules;
 	unsigned host_retries;
+	bool host_retries_set;
 };
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
@@ -151,7 +152,7 @@ static void __attribute__((noreturn)) help(void)
 	      "      --host-modules DIR  KERNEL's modules (default: those of its\n"
 	      "                        release beside it or in /lib/modules)\n"
 	      "      --host-retries N  boot KERNEL again up to N times after a crash\n"
-	      "                        for the tests not yet run (default: 0)\n"
+	      "                        for the tests not yet run (default: 2)\n"
 	      "  -V, --version         print the version\n"
 	      "  -h, --help            print this help\n"
 	      "\n"
@@ -243,7 +244,7 @@ static double parse_factor(const char *s)
 	errno = 0;
 	f = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(f) || f <= 0 || f > 1000) {
-		warn("--timeout-factor: '%s': want a number above 0", s);
+		warn("--timeout-factor: '%s': want a number above 0, at most 1000", s);
 		usage();
 	}
 	return f;
@@ -340,6 +341,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOST_RETRIES:
 			o->host_retries = parse_retries(optarg);
+			o->host_retries_set = true;
 			break;
 		default:
 			usage();
@@ -347,7 +349,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	}
 	for (int i = optind; i < argc; i++)
 		strv_push(&o->patterns, argv[i]);
-	if ((o->host_modules || o->host_retries) && !o->host_kernel) {
+	if ((o->host_modules || o->host_retries_set) && !o->host_kernel) {
 		warn("--host-modules and --host-retries go with --host-kernel");
 		usage();
 	}
@@ -390,6 +392,37 @@ static void load_catalog(const struct options *o, struct cfg *cfg)
 /* The project's list (unless --no-default-expect), then each --expect
  * list, which adds to it. An entry of a user's list that names no test of
  * the catalog is a typo or a stale entry: a warning names it. */
+/* Whether @e names a test: of --config's catalog, or of the built-in
+ * catalog of some arch @e may apply to (one host list serves a farm's
+ * arches: an arm entry is no typo in an x86 run). */
+static bool entry_names_a_test(const struct options *o, const struct cfg *cfg,
+			       const struct expect_entry *e)
+{
+	char err[ERRLEN];
+	const char *name, *data;
+	bool found = false;
+	size_t len;
+
+	if (o->config)
+		return expect_entry_names_a_test(e, cfg);
+	for (int a = 0; a < ARCH_COUNT && !found; a++) {
+		struct cfg other;
+
+		if (!(e->arches & ARCH_BIT(a)) ||
+		    catalog_get(arch_family((enum arch)a), &name, &data, &len) < 0)
+			continue;
+		if (!strcmp(name, cfg->name)) {
+			found = expect_entry_names_a_test(e, cfg);
+			continue;
+		}
+		if (cfg_parse(name, data, len, &other, err, sizeof(err)) < 0)
+			continue;
+		found = expect_entry_names_a_test(e, &other);
+		cfg_free(&other);
+	}
+	return found;
+}
+
 static void load_expectations(const struct options *o, const char *exe_dir,
 			      const struct cfg *cfg, struct expect_list *list)
 {
@@ -408,12 +441,11 @@ static void load_expectations(const struct options *o, const char *exe_dir,
 	for (size_t i = 0; i < o->expect.n; i++)
 		if (expect_load(o->expect.v[i], false, list, err, sizeof(err)) < 0)
 			die(EXIT_USAGE, "--expect %s", err);
-	/* entries for another arch name another arch's catalog */
 	for (size_t i = first; i < list->n; i++)
-		if ((list->v[i].arches & ARCH_BIT(o->arch)) &&
-		    !expect_entry_names_a_test(&list->v[i], cfg))
+		if (!entry_names_a_test(o, cfg, &list->v[i]))
 			warn("warning: %s: '%s' matches no test of %s", list->v[i].where,
-			     list->v[i].test_glob, cfg->name);
+			     list->v[i].test_glob,
+			     o->config ? cfg->name : "the built-in catalogs");
 }
 
 /* --log-dir DIR or the default, with an <arch>/ folder under it: i386 and
@@ -570,7 +602,7 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	}
 	hk.kernel = o->host_kernel;
 	hk.modules = o->host_modules;
-	hk.retries = o->host_retries;
+	hk.retries = o->host_retries_set ? o->host_retries : HOSTKERNEL_DEFAULT_RETRIES;
 	hk.log_dir = log_dir;
 	hk.exe = exe;
 	hk.exe_dir = exe_dir;
@@ -632,11 +664,12 @@ static int run_host_kernel(const struct options *o, const struct selection *sel,
 	return status;
 }
 
-/* Inside --host-kernel: the outer launcher learns which tests were running
- * when its guest died from these lines (hostkernel.c). */
-static void announce_start(const char *name, void *arg)
+/* Inside --host-kernel: the outer launcher learns from these lines which
+ * tests were running when its guest died, and which had finished but whose
+ * results were still held back for the order of the TAP (hostkernel.c). */
+static void announce(const char *event, const char *name, void *arg)
 {
-	dprintf((int)(intptr_t)arg, "start %s\n", name);
+	dprintf((int)(intptr_t)arg, "%s %s\n", event, name);
 }
 
 int main(int argc, char **argv)
@@ -781,8 +814,8 @@ int main(int argc, char **argv)
 
 		/* the tests' QEMUs need not inherit it */
 		if (fd > 2 && fcntl(fd, F_SETFD, FD_CLOEXEC) >= 0) {
-			ropts.on_start = announce_start;
-			ropts.on_start_arg = (void *)(intptr_t)fd;
+			ropts.on_event = announce;
+			ropts.on_event_arg = (void *)(intptr_t)fd;
 		}
 	}
 	durations_load(log_dir, &durations);

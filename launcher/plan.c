@@ -97,7 +97,7 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 {
 	struct qemu_run run = { .arch = env->arch };
 	const struct expect_entry *e;
-	char *why = NULL, *image;
+	char *why = NULL, *image, why_smp[256];
 	struct stat st;
 	double timeout;
 
@@ -152,7 +152,14 @@ void plan_item(const struct plan_env *env, const struct cfg_test *t,
 	if (run.accel == ACCEL_TCG)
 		timeout *= PLAN_TCG_TIMEOUT_FACTOR;
 	it->timeout = timeout;
-	it->smp = t->smp ? t->smp : env->online_cpus;
+	it->smp = cfg_test_smp(t, env->online_cpus, why_smp, sizeof(why_smp));
+	if (!it->smp) {
+		/* the catalog's own expression is wrong: a failure to see */
+		missing(it, xstrdup(why_smp));
+		it->image_missing = false;
+		free(image);
+		return;
+	}
 	it->image = image;
 	it->vctx = (struct verdict_ctx){
 		.test = t->name,
@@ -198,7 +205,7 @@ static void list_row(const struct cfg_test *t, struct list_row *row)
 	row->cols[1] = arches;
 	row->cols[2] = t->smp ? xasprintf("%u%s", t->smp,
 					  t->smp_topology ? t->smp_topology : "")
-			      : xstrdup("max");
+			      : xstrdup(t->smp_expr ? t->smp_expr : "max");
 	row->cols[3] = t->groups.n ? strv_join(&t->groups, ",") : xstrdup("-");
 }
 

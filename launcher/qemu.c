@@ -128,7 +128,11 @@ void qemu_build_argv(const struct qemu *q, const struct cfg_test *t,
 	strv_push(argv, "-machine");
 	strv_push(argv, t->machine ? t->machine : info->machine);
 	strv_push(argv, "-accel");
-	strv_push(argv, run->accel == ACCEL_KVM ? "kvm" : "tcg");
+	/* the cfg's options (accel = tcg,thread=single) are for its own
+	 * accelerator, the only one the test runs with */
+	strv_push_owned(argv, xasprintf("%s%s", run->accel == ACCEL_KVM ? "kvm" : "tcg",
+					t->accel_opts && t->accel == run->accel ?
+					t->accel_opts : ""));
 	if (cpu) {
 		strv_push(argv, "-cpu");
 		strv_push(argv, cpu);

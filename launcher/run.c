@@ -347,8 +347,8 @@ static int start(struct runner *rn, struct job *j, struct run_item *it)
 	j->migrates = mig_wanted(it->test);
 	r->ran = true;
 	r->migrates = j->migrates;
-	if (rn->o->on_start)
-		rn->o->on_start(it->test->name, rn->o->on_start_arg);
+	if (rn->o->on_event)
+		rn->o->on_event("start", it->test->name, rn->o->on_event_arg);
 	if (rn->o->log_dir) {
 		j->log = log_open(rn->o->log_dir, it->test->name, &r->log_path);
 		if (j->log)
@@ -651,6 +651,8 @@ static void finish(struct runner *rn, struct job *j)
 	j->item = NULL;
 	rn->running--;
 	rn->used -= j->slots;
+	if (rn->o->on_event)
+		rn->o->on_event("done", it->test->name, rn->o->on_event_arg);
 	account(rn, it);
 }
 

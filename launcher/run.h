@@ -37,9 +37,11 @@ struct run_opts {
 	const char *log_dir;	/* NULL: no logs */
 	const char *qemu_base;	/* for recognising QEMU's error lines */
 	FILE *tap;
-	/* called with each test's name as its QEMU starts, or NULL */
-	void (*on_start)(const char *name, void *arg);
-	void *on_start_arg;
+	/* called with "start" and a test's name as its QEMU starts, with
+	 * "done" when its verdict is decided (before it is printed, which
+	 * waits for the tests before it), or NULL */
+	void (*on_event)(const char *event, const char *name, void *arg);
+	void *on_event_arg;
 	enum tap_style style;	/* TAP, or --brief lines */
 	/* called with each result right after its TAP line, or NULL */
 	void (*on_result)(const struct test_result *r, void *arg);

@@ -385,6 +385,24 @@ void verdict_decide(struct guest_output *g, const struct run_end *end,
 		free(v->note);
 		v->note = v->reason;
 		v->reason = strv_join(&reasons, "; ");
+	} else if (v->kind == VERDICT_FAIL && normal_end && !g->aborted &&
+		   g->counts[REPORT_FAIL] && !all_known) {
+		/* some failures are known: the reason names the first one
+		 * that is not, which is what a reader has to look at */
+		unsigned unknown = 0;
+		const char *first = NULL;
+
+		for (size_t i = 0; i < g->n; i++)
+			if (g->lines[i].kind == REPORT_FAIL && !g->lines[i].known) {
+				unknown++;
+				first = first ? first : g->lines[i].text;
+			}
+		if (first && unknown < g->counts[REPORT_FAIL]) {
+			free(v->reason);
+			v->reason = xasprintf("%u assertion%s failed (and %u known), first: %s",
+					      unknown, unknown == 1 ? "" : "s",
+					      g->counts[REPORT_FAIL] - unknown, first);
+		}
 	} else if (v->kind == VERDICT_PASS && whole) {
 		/* TAP's "ok # TODO": the fix shows, the entry is due for removal */
 		v->kind = VERDICT_FIXED;

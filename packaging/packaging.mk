@@ -30,19 +30,23 @@ check-host:
 
 PKG_SCRATCH = $(abs_top_builddir)/pkg-build
 
-# The .deb and its lintian report land in the build folder.
+# The .deb, its .changes and .buildinfo land together in the build folder
+# (the .changes names the others by file name: they must stay side by side),
+# and lintian checks them there.
 deb: dist-gzip
 	rm -rf $(PKG_SCRATCH)/deb && $(MKDIR_P) $(PKG_SCRATCH)/deb
 	tar -C $(PKG_SCRATCH)/deb -xzf $(distdir).tar.gz
 	cp -R $(PKG_SCRATCH)/deb/$(distdir)/packaging/debian $(PKG_SCRATCH)/deb/$(distdir)/debian
 	cd $(PKG_SCRATCH)/deb/$(distdir) && dpkg-buildpackage -us -uc -b
-	cp $(PKG_SCRATCH)/deb/*.deb $(abs_top_builddir)/
-	lintian --fail-on error --info $(PKG_SCRATCH)/deb/$(PACKAGE)_*.changes
+	cp $(PKG_SCRATCH)/deb/*.deb $(PKG_SCRATCH)/deb/*.changes \
+		$(PKG_SCRATCH)/deb/*.buildinfo $(abs_top_builddir)/
+	lintian --fail-on error --info $(abs_top_builddir)/$(PACKAGE)_$(VERSION)*.changes
 
 # rpmbuild -bb with the tarball as Source0. Outside an RPM distribution
-# the BuildRequires name packages that do not exist: pass
-# RPMBUILD_FLAGS=--nodeps (Debian, Ubuntu).
-RPMBUILD_FLAGS =
+# (Debian, Ubuntu: rpm's database does not even hold rpm itself) the
+# BuildRequires name packages rpmbuild cannot see, so --nodeps is the
+# default there; RPMBUILD_FLAGS= on the command line overrides it.
+RPMBUILD_FLAGS = $(shell rpm -q rpm >/dev/null 2>&1 || echo --nodeps)
 rpm: dist-gzip
 	rm -rf $(PKG_SCRATCH)/rpm && $(MKDIR_P) $(PKG_SCRATCH)/rpm
 	rpmbuild -bb $(RPMBUILD_FLAGS) \

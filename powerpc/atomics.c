@@ -1,9 +1,8 @@
 /*
- * Load and reserve / store conditional (Power ISA v3.0B Book II 4.4.2,
- * 1.7.3): increments by every CPU at once lose nothing, a store
+ * Load and reserve / store conditional (Power ISA v3.0B Book II, Load And Reserve and Store Conditional): increments by every CPU at once lose nothing, a store
  * conditional without a reservation fails and stores nothing, a store by
  * another CPU to the reserved location cancels the reservation, and a
- * misaligned lwarx/ldarx raises an alignment interrupt (Book III 7.5.8).
+ * misaligned lwarx/ldarx raises an alignment interrupt (Book III, Alignment Interrupt).
  */
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
@@ -48,7 +47,7 @@ static void add64(void *arg)
 			: "cr0", "memory");
 }
 
-/* lharx/sthcx. and lbarx/stbcx. (Book II 4.4.2, v2.06 and later) */
+/* lharx/sthcx. and lbarx/stbcx. (Book II, Load And Reserve and Store Conditional, v2.06 and later) */
 static void add16_8(void *arg)
 {
 	unsigned long old, tmp;

@@ -45,7 +45,7 @@ static void __noreturn give_up(const void *fdt, const char *why)
 	rtas = fdt_path_offset(fdt, "/rtas");
 	tok = rtas >= 0 ? fdt_getprop(fdt, rtas, "power-off", NULL) : NULL;
 	if (tok) {
-		/* big-endian cells: token, nargs 2, nret 1 (PAPR 7.3.7.1) */
+		/* big-endian cells: token, nargs 2, nret 1 (PAPR, RTAS power-off) */
 		u8 *b = (u8 *)args;
 
 		memcpy(b, tok, 4);

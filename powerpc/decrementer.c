@@ -1,5 +1,5 @@
 /*
- * The decrementer (Power ISA v3.0B Book III 6.5): it counts down at the
+ * The decrementer (Power ISA v3.0B Book III, Decrementer): it counts down at the
  * timebase's rate, raises a decrementer interrupt (0x900) when its top bit
  * is set and MSR[EE] is on, not before the value written has run out, and
  * holds the exception while MSR[EE] is off. With a large decrementer
@@ -117,7 +117,7 @@ static void test_masked(void)
 	report(read_dec() < 0, "still counting below zero (DEC %ld)",
 	       (long)read_dec());
 	local_irq_enable();
-	/* the pending exception is taken at once (Book III 7.8) */
+	/* the pending exception is taken at once (Book III, Decrementer Interrupt) */
 	__asm__ __volatile__("nop; nop; nop" ::: "memory");
 	local_irq_disable();
 	report(!seen && fired == 1, "held while MSR[EE] is off (%d taken), "

@@ -233,17 +233,36 @@ static void test_byte_reversed(void)
 	       "want 0x3412)", h);
 }
 
-/* mcrxrx BF (v3.0): CR field BF = OV, OV32, CA, CA32 */
+static u64 mcrxrx_cr;
+
+static void do_mcrxrx(void *arg)
+{
+	(void)arg;
+	__asm__ __volatile__("mtxer %1\n\tmcrxrx 3\n\tmfcr %0"
+			     : "=r"(mcrxrx_cr) : "r"(XER_OV | XER_CA32)
+			     : "xer", "cr3");
+}
+
+/* mcrxrx BF (v3.0): CR field BF = OV, OV32, CA, CA32. Before v3.0
+ * (POWER8) there is no such instruction: an illegal instruction. */
 static void test_mcrxrx(void)
 {
-	u64 cr;
+	u32 ver = PVR_VER(mfspr(SPR_PVR));
+	struct pt_regs regs;
+	int vec = run_catching(do_mcrxrx, NULL, &regs);
+	u64 cr = mcrxrx_cr;
 
-	__asm__ __volatile__("mtxer %1\n\tmcrxrx 3\n\tmfcr %0" : "=r"(cr)
-			     : "r"(XER_OV | XER_CA32) : "xer", "cr3");
+	if (ver == PVR_POWER8 || ver == PVR_POWER8E || ver == PVR_POWER8NVL) {
+		report(vec == VEC_PROGRAM && (regs.msr & SRR1_PROG_ILLEGAL),
+		       "mcrxrx on POWER8 (ISA v2.07, PVR %#x): illegal "
+		       "instruction (vector %#x, SRR1 %#lx)", ver, vec,
+		       (unsigned long)regs.msr);
+		return;
+	}
 	/* OV=1 OV32=0 CA=0 CA32=1: 0b1001 in CR3 (CR bits 12:15) */
-	report(((cr >> 16) & 0xf) == 0x9,
-	       "mcrxrx with OV and CA32 set: CR3 %#lx (want 0x9)",
-	       (unsigned long)((cr >> 16) & 0xf));
+	report(!vec && ((cr >> 16) & 0xf) == 0x9,
+	       "mcrxrx with OV and CA32 set: CR3 %#lx (want 0x9, vector %#x)",
+	       (unsigned long)((cr >> 16) & 0xf), vec);
 }
 
 static u64 mcrxr_cr, mcrxr_xer;

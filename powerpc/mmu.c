@@ -1,6 +1,6 @@
 /*
  * The hash MMU as a pseries partition drives it (Power ISA v3.0B Book III,
- * "Storage Control": SLB, hashed page table; PAPR 14.5.4.1, the page frame
+ * "Storage Control": SLB, hashed page table; PAPR, page frame table hcalls, the page frame
  * table hcalls): a page entered with H_ENTER translates, has its reference
  * and change bits recorded, turns read-only with H_PROTECT and stops
  * translating after H_REMOVE (whose TLB invalidation is the hypervisor's
@@ -63,7 +63,7 @@ static bool find_htab(void)
 	int len;
 
 	fdt_for_each_subnode(node, dt_fdt(), node) {
-		/* ibm,pft-size = <0 log2(bytes)> (PAPR C.6.1.2) */
+		/* ibm,pft-size = <0 log2(bytes)> (PAPR, CPU node properties) */
 		p = dt_get_prop(node, "ibm,pft-size", &len);
 		if (p && len == 8) {
 			htab_mask = (1UL << (dt_u32((const u32 *)p + 1) - 7)) - 1;
@@ -117,7 +117,7 @@ static void test_radix(void)
 	int len = 0;
 
 	/* /chosen/ibm,architecture-vec-5 holds the option vector 5 that
-	 * ibm,client-architecture-support negotiated (PAPR B.5.2.3); QEMU
+	 * ibm,client-architecture-support negotiated (PAPR, client-architecture-support option vector 5); QEMU
 	 * puts an empty one (length byte and one zero byte) until then. */
 	if (chosen >= 0)
 		dt_get_prop(chosen, "ibm,architecture-vec-5", &len);

@@ -1,5 +1,5 @@
 /*
- * RTAS time of day (PAPR 7.3.8): get-time-of-day returns a valid calendar
+ * RTAS time of day (PAPR, RTAS time of day): get-time-of-day returns a valid calendar
  * date and time that moves forward; with -rtc base=DATE it starts at
  * DATE; set-time-of-day sets what get-time-of-day then returns.
  *
@@ -62,7 +62,7 @@ static bool tod_valid(const struct tod *t)
 	       t->sec >= 0 && t->sec < 60;
 }
 
-/* PAPR 7.3.8.1, get-time-of-day outputs: nanoseconds 0..999,999,999. */
+/* PAPR, RTAS get-time-of-day outputs: nanoseconds 0..999,999,999. */
 static void check_ns(const struct tod *t)
 {
 	report(t->ns >= 0 && t->ns < 1000000000,

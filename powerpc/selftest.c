@@ -1,7 +1,7 @@
 /*
  * The runtime itself: CPUs and memory as the device tree gives them, the
  * command line, the byte order and mode we run in, and an interrupt taken
- * and returned from (Power ISA v3.0B Book III 4.2.1, 7.5.9).
+ * and returned from (Power ISA v3.0B Book III, Machine State Register, 7.5.9).
  *
  * test_args: smp=N mem=MiB, then any words, which are echoed back; or
  * "smp": every CPU runs, knows who it is, and takes interrupts as the boot
@@ -61,7 +61,7 @@ static void check_mode(void)
 static void do_trap(void *arg)
 {
 	(void)arg;
-	/* tw 31,0,0: trap unconditionally (Book I 3.3.11) */
+	/* tw 31,0,0: trap unconditionally (Book I, Fixed-Point Trap Instructions) */
 	__asm__ __volatile__("tw 31, 0, 0");
 }
 

@@ -1,9 +1,9 @@
 /*
- * Several CPUs (PAPR 7.3.10, 14.5.4.4): work runs on each; an
+ * Several CPUs (PAPR, RTAS processor control, 14.5.4.4): work runs on each; an
  * inter-processor interrupt (XICS H_IPI) reaches exactly its target as an
  * external interrupt with source 2; a CPU that stops itself with RTAS
  * stop-self is seen stopped by query-cpu-stopped-state and runs again
- * after start-cpu.
+ * after start-cpu, which refuses a CPU that runs or waits in H_CEDE.
  */
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
@@ -13,8 +13,8 @@
 #include "powerpc/smp.h"
 #include "powerpc/xics.h"
 
-#define WAIT_US		(5 * 1000 * 1000)
-/* query-cpu-stopped-state outputs (PAPR 7.3.10.1) */
+#define WAIT_US		(30 * 1000 * 1000)	/* generous: a loaded host */
+/* query-cpu-stopped-state outputs (PAPR, query-cpu-stopped-state) */
 #define CPU_STATE_STOPPED	0
 #define CPU_STATE_STOPPING	1
 #define CPU_STATE_RUNNING	2
@@ -117,6 +117,28 @@ static int stopped_state(int cpu)
 	return status == RTAS_SUCCESS ? state : -100 + status;
 }
 
+static volatile int spin_release;
+
+static void spin_busy(void *arg)
+{
+	(void)arg;
+	while (!spin_release)
+		cpu_relax();
+}
+
+static int start_cpu_again(int cpu)
+{
+	return rtas_call_named("start-cpu", 3, 1, NULL, (int)cpus[cpu].server,
+			       (int)(uintptr_t)secondary_entry,
+			       (int)(uintptr_t)&cpus[cpu]);
+}
+
+/*
+ * PAPR, query-cpu-stopped-state and start-cpu: only a thread that
+ * stop-self stopped (or that never started) is in the RTAS stopped state
+ * and may be started; a thread that runs, or waits in H_CEDE (as our idle
+ * secondaries do), is not.
+ */
 static void test_stop_start(int cpu)
 {
 	u64 t0;
@@ -127,9 +149,29 @@ static void test_stop_start(int cpu)
 		report_skip("no stop-self or query-cpu-stopped-state in /rtas");
 		return;
 	}
+	udelay(10000);	/* let it go back to H_CEDE */
 	state = stopped_state(cpu);
-	report(state == CPU_STATE_RUNNING, "CPU %d running before (state %d, "
-	       "want %d)", cpu, state, CPU_STATE_RUNNING);
+	report(state == CPU_STATE_RUNNING, "CPU %d idle in H_CEDE: not in the "
+	       "RTAS stopped state (state %d, want %d)", cpu, state,
+	       CPU_STATE_RUNNING);
+	status = start_cpu_again(cpu);
+	report(status != RTAS_SUCCESS, "start-cpu of a CPU in H_CEDE fails "
+	       "(status %d, want nonzero)", status);
+	if (status == RTAS_SUCCESS)	/* it re-entered secondary_main */
+		udelay(10000);
+
+	spin_release = 0;
+	on_cpu_async(cpu, spin_busy, NULL);
+	udelay(1000);
+	state = stopped_state(cpu);
+	report(state == CPU_STATE_RUNNING, "CPU %d running: not stopped (state "
+	       "%d, want %d)", cpu, state, CPU_STATE_RUNNING);
+	status = start_cpu_again(cpu);
+	report(status != RTAS_SUCCESS, "start-cpu of a running CPU fails "
+	       "(status %d, want nonzero)", status);
+	spin_release = 1;
+	on_cpu_wait(cpu);
+
 	on_cpu_async(cpu, stop_self, NULL);
 	t0 = get_tb();
 	do {
@@ -140,22 +182,13 @@ static void test_stop_start(int cpu)
 	       "%d, want %d)", state, CPU_STATE_STOPPED);
 	if (state != CPU_STATE_STOPPED)
 		return;
-	status = rtas_call_named("start-cpu", 3, 1, NULL,
-				 (int)cpus[cpu].server,
-				 (int)(uintptr_t)secondary_entry,
-				 (int)(uintptr_t)&cpus[cpu]);
+	status = start_cpu_again(cpu);
 	report(status == RTAS_SUCCESS && wait_for(&cpus[cpu].online, 1),
 	       "start-cpu brings it back (status %d, online %d)", status,
 	       cpus[cpu].online);
 	ran[cpu] = 0;
 	on_cpu(cpu, count_run, NULL);
 	report(ran[cpu] == 1, "and it runs work again");
-	status = rtas_call_named("start-cpu", 3, 1, NULL,
-				 (int)cpus[cpu].server,
-				 (int)(uintptr_t)secondary_entry,
-				 (int)(uintptr_t)&cpus[cpu]);
-	report(status != RTAS_SUCCESS, "start-cpu of a running CPU fails "
-	       "(status %d, want nonzero)", status);
 }
 
 int main(void)

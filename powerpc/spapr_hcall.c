@@ -1,7 +1,7 @@
 /*
  * PAPR hypervisor calls a partition uses directly: H_SET_SPRG0, H_PAGE_INIT
  * (zero and copy), H_RANDOM, and the return codes for calls made wrong
- * (PAPR 14.5.4, "hcall-sprg0", "hcall-copy", "hcall-random").
+ * (PAPR, hypervisor call functions, "hcall-sprg0", "hcall-copy", "hcall-random").
  */
 #include "libcflat.h"
 #include "powerpc/hcall.h"
@@ -106,7 +106,7 @@ static void test_bad_calls(void)
 
 	report(ret == H_FUNCTION, "unassigned hcall %#x refused with "
 	       "H_FUNCTION (got %ld, want %d)", H_UNASSIGNED, ret, H_FUNCTION);
-	/* hcall numbers are multiples of 4 (PAPR 14.5.3) */
+	/* hcall numbers are multiples of 4 (PAPR, hypervisor call interface) */
 	ret = hcall_status(H_SET_SPRG0 + 1, 0UL);
 	report(ret == H_FUNCTION, "misaligned hcall number %#x refused with "
 	       "H_FUNCTION (got %ld, want %d)", H_SET_SPRG0 + 1, ret,

@@ -4,7 +4,7 @@
  * Book II for the problem-state ones): a written value reads back (the
  * register's defined bits only), and stays through an interrupt and
  * through H_CEDE, which lets the hypervisor run something else on the
- * thread (PAPR 14.5.4.3.3) - the context switch a guest can cause.
+ * thread (PAPR, H_CEDE) - the context switch a guest can cause.
  */
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
@@ -154,7 +154,7 @@ int main(void)
 	handle_exception(VEC_DECREMENTER, wake, NULL);
 	write_all();
 	/* H_CEDE sets MSR[EE] and returns once an interrupt is pending
-	 * (PAPR 14.5.4.3.3): the decrementer wakes us 10 ms later */
+	 * (PAPR, H_CEDE): the decrementer wakes us 10 ms later */
 	mtspr(SPR_DEC, tb_hz / 100);
 	ret = hcall_status(H_CEDE);
 	local_irq_disable();

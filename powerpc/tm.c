@@ -1,7 +1,7 @@
 /*
  * Transactional memory (Power ISA v2.07/v3.0B Book II, "Transactional
  * Memory Facility"), where the CPU offers it (ibm,pa-features byte 22
- * bit 0, PAPR C.6.1.2): a committed transaction's stores are seen, an
+ * bit 0, PAPR, CPU node properties): a committed transaction's stores are seen, an
  * aborted one's are rolled back with TEXASR holding tabort.'s code and
  * TFIAR the tabort.'s address.
  * test_args h_cede: H_CEDE with a transaction suspended (a case that once

@@ -473,7 +473,7 @@ static void cfg_arch_ppc64_means_both_byte_orders(void)
 static void cfg_rejects_unknown_accel(void)
 {
 	EXPECT_STR(error_of("[a]\nfile = a.flat\naccel = hvf\n"),
-		   "t.cfg:3: key 'accel': unknown accelerator 'hvf' (want kvm or tcg)");
+		   "t.cfg:3: key 'accel': unknown accelerator 'hvf' (want kvm or tcg, with ,options)");
 }
 
 static void cfg_rejects_bad_check(void)
@@ -625,8 +625,62 @@ static void cfg_takes_firmware_qboot_or_default(void)
 		   "t.cfg:3: key 'firmware': unknown firmware 'seabios'");
 }
 
+/* issue 16 item 17: upstream files parse unchanged */
+static void cfg_evaluates_smp_arithmetic_over_max_smp(void)
+{
+	static const char text[] =
+		"[capped]\n"
+		"file = a.flat\n"
+		"smp = $((($MAX_SMP < 8)?$MAX_SMP:8))\n"
+		"[halved]\n"
+		"file = a.flat\n"
+		"smp = $(( ${MAX_SMP} / 2 ))\n";
+	struct cfg cfg;
+	char why[256];
+
+	EXPECT_INT(parse(text, &cfg), 0);
+	if (cfg.ntests != 2)
+		return;
+	EXPECT_STR(cfg.tests[0].smp_expr, "$((($MAX_SMP < 8)?$MAX_SMP:8))");
+	EXPECT_INT(cfg_test_smp(&cfg.tests[0], 4, why, sizeof(why)), 4);
+	EXPECT_INT(cfg_test_smp(&cfg.tests[0], 32, why, sizeof(why)), 8);
+	EXPECT_INT(cfg_test_smp(&cfg.tests[1], 6, why, sizeof(why)), 3);
+	/* one CPU: 1 / 2 is 0 vCPUs, which no test can run with */
+	EXPECT_INT(cfg_test_smp(&cfg.tests[1], 1, why, sizeof(why)), 0);
+	EXPECT_HAS(why, "gives 0 (want 1 to");
+	cfg_free(&cfg);
+}
+
+static void cfg_rejects_bad_smp_arithmetic(void)
+{
+	EXPECT_HAS(error_of("[a]\nfile = a.flat\nsmp = $(($MAX_SMP +))\n"),
+		   "t.cfg:3: key 'smp': bad expression");
+	EXPECT_HAS(error_of("[a]\nfile = a.flat\nsmp = $(($HOME))\n"),
+		   "unknown variable");
+}
+
+static void cfg_keeps_accelerator_options(void)
+{
+	struct cfg cfg;
+
+	EXPECT_INT(parse("[a]\nfile = a.flat\naccel = tcg,thread=single\n"
+			 "[b]\nfile = a.flat\naccel = kvm\n", &cfg), 0);
+	if (cfg.ntests != 2)
+		return;
+	EXPECT_INT(cfg.tests[0].accel, ACCEL_TCG);
+	EXPECT_STR(cfg.tests[0].accel_opts, ",thread=single");
+	EXPECT(cfg.tests[1].accel_opts == NULL, "options on plain kvm");
+	cfg_free(&cfg);
+	EXPECT_HAS(error_of("[a]\nfile = a.flat\naccel = tcg,\n"), "empty options");
+	EXPECT_HAS(error_of("[a]\nfile = a.flat\naccel = tcg,a;b\n"), "bad character ';'");
+	EXPECT_HAS(error_of("[a]\nfile = a.flat\naccel = hvf,x=1\n"), "unknown accelerator");
+}
+
 int main(void)
 {
+	RUN(cfg_evaluates_smp_arithmetic_over_max_smp);
+	RUN(cfg_rejects_bad_smp_arithmetic);
+	RUN(cfg_keeps_accelerator_options);
 	RUN(cfg_parses_every_key);
 	RUN(cfg_defaults_smp_to_one_and_timeout_to_default);
 	RUN(cfg_accepts_qemu_params_as_alias);

@@ -51,6 +51,14 @@ static void expect_parses_skip_entry_with_where(void)
 	EXPECT_INT(list.v[0].arches, ARCH_BIT(ARCH_X86_64));
 }
 
+static void expect_arch_ppc64_means_both_byte_orders(void)
+{
+	EXPECT_INT(parse("fail a arch=ppc64 why\nfail b arch=ppc64le why\n",
+			 false), 0);
+	EXPECT_INT(list.v[0].arches, ARCH_BIT(ARCH_PPC64) | ARCH_BIT(ARCH_PPC64LE));
+	EXPECT_INT(list.v[1].arches, ARCH_BIT(ARCH_PPC64LE));
+}
+
 static void expect_parses_quoted_assertion_glob(void)
 {
 	EXPECT_INT(parse("fail  \"emulator/emulator: movbe*\"  accel=kvm  kvm_pvm: emulation failure on movbe\n",
@@ -306,6 +314,7 @@ int main(void)
 	RUN(expect_parses_fail_entry);
 	RUN(expect_parses_skip_entry_with_where);
 	RUN(expect_parses_quoted_assertion_glob);
+	RUN(expect_arch_ppc64_means_both_byte_orders);
 	RUN(expect_skips_comments_and_blank_lines);
 	RUN(expect_markdown_counts_only_expect_fences);
 	RUN(expect_rejects_unclosed_expect_fence);

@@ -258,6 +258,8 @@ static void verdict_unlisted_assertion_keeps_failure(void)
 	run("FAIL: emulator: movbe: load\nFAIL: emulator: cmpxchg\nEXIT: STATUS=1", END_EXITED, DEV(1));
 	EXPECT_INT(v.kind, VERDICT_FAIL);
 	EXPECT(g.lines[0].known && !g.lines[1].known, "marks");
+	/* the reason names the unlisted failure, not the known one first */
+	EXPECT_STR(v.reason, "1 assertion failed (and 1 known), first: emulator: cmpxchg");
 	expect_free(&expect);
 }
 

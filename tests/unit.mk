@@ -10,6 +10,7 @@ UNIT_TESTS = \
 	tests/unit-verdict \
 	tests/unit-tap \
 	tests/unit-cost \
+	tests/unit-arith \
 	tests/unit-hostkernel \
 	tests/unit-json
 
@@ -43,6 +44,9 @@ tests_unit_tap_LDADD = $(UNIT_LDADD)
 tests_unit_cost_SOURCES = tests/unit-cost.c tests/unit-harness.h
 tests_unit_cost_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_cost_LDADD = $(UNIT_LDADD)
+tests_unit_arith_SOURCES = tests/unit-arith.c tests/unit-harness.h
+tests_unit_arith_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_arith_LDADD = $(UNIT_LDADD)
 tests_unit_hostkernel_SOURCES = tests/unit-hostkernel.c tests/unit-harness.h
 tests_unit_hostkernel_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_hostkernel_LDADD = $(UNIT_LDADD)

@@ -680,6 +680,32 @@ static void sweep(const struct env *e, unsigned pkey, int nvary)
 			       nvary > 1 ? "s" : "", bad[phase][acc]);
 }
 
+#ifndef __x86_64__
+/* PAE PDPTE bits 2:1 and 8:5, reserved (SDM vol 3, 4.4.1, table 4-8) */
+#define PDPTE_PAE_RSVD		0x1e6ull
+
+/*
+ * PAE paging loads the four PDPTEs into registers (MOV to CR3, and MOV to
+ * CR0 or CR4 that changes the paging mode, PGE, PSE or SMEP): they are
+ * not used in the walk itself and have no accessed flag (SDM vol 3,
+ * 4.4.1 and 4.8). After page walks they must read as written: a
+ * reserved bit set in one makes the next such MOV raise #GP(0).
+ */
+static void check_pae_pdptes(void)
+{
+	u64 *pdpt = (u64 *)(uintptr_t)(read_cr3() & ~0x1ful);
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if ((pdpt[i] & PT_PRESENT) && (pdpt[i] & PDPTE_PAE_RSVD))
+			break;
+	report(i == 4, "PAE PDPTEs: reserved bits 2:1 and 8:5 clear after "
+	       "page walks (got PDPTE %u = %#llx; want none of %#llx)",
+	       i == 4 ? 0 : i, (unsigned long long)pdpt[i == 4 ? 0 : i],
+	       PDPTE_PAE_RSVD);
+}
+#endif
+
 /*
  * The tables down to the test page. The page's offset in the region
  * equals its physical address modulo 1 GiB, so a leaf at any level maps
@@ -1260,6 +1286,8 @@ static void test_pg32(void)
 	unsigned i;
 	int l;
 
+	/* walked since boot, before this test leaves PAE paging */
+	check_pae_pdptes();
 	report_prefix_push("32-bit paging");
 	if (!has_nx)
 		report_skip("EFER.NXE=1 settings: no execute-disable: "
@@ -1368,6 +1396,10 @@ int main(int argc, char **argv)
 		use_leaf(l);
 		for (i = 0; i < ARRAY_SIZE(base); i++)
 			sweep(&base[i], 0, rights_levels());
+#ifndef __x86_64__
+		if (l == 1)
+			check_pae_pdptes();
+#endif
 		if (has_smep)
 			sweep(&smep, 0, rights_levels());
 		for (i = 0; has_smap && i < ARRAY_SIZE(smap); i++)

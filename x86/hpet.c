@@ -294,9 +294,13 @@ static void quiet_pit(int pin)
  * written after the counter passed it matches only when the counter
  * wraps (2.3.9), which a host stalling the vCPU between reading the
  * counter and enabling the timer could cause: then drain, and try again,
- * up to TRIES times. The TSC when the timer was armed.
+ * up to TRIES times. Returns the TSC taken just before the counter was
+ * read: a stall after that read lengthens the measured wait and never
+ * shortens it, so a loaded host cannot make a correct match look early.
+ * @holdoff_us spins between the read and the arming, as such a stall
+ * would (the hpet-holdoff entry).
  */
-static u64 arm_timer(unsigned n, u32 conf, u64 after_us)
+static u64 arm_timer(unsigned n, u32 conf, u64 after_us, u64 holdoff_us)
 {
 	unsigned try;
 	u64 cmp, t0 = 0;
@@ -306,9 +310,11 @@ static u64 arm_timer(unsigned n, u32 conf, u64 after_us)
 		hpet_write32(HPET_STATUS, 1u << n);
 		irq_settle(IRQ_SETTLE_CYCLES);
 		irq_count_reset();
+		t0 = rdtsc();
 		cmp = hpet_read64(HPET_COUNTER) + us_to_ticks(after_us);
 		hpet_write64(HPET_TN_CMP(n), cmp);
-		t0 = rdtsc();
+		if (holdoff_us)
+			delay_us(holdoff_us);
 		hpet_write32(HPET_TN_CONF(n), conf);
 		if (hpet_read64(HPET_COUNTER) < cmp)
 			break;
@@ -316,7 +322,7 @@ static u64 arm_timer(unsigned n, u32 conf, u64 after_us)
 	return t0;
 }
 
-static void test_one_shot(unsigned n, int pin)
+static void test_one_shot(unsigned n, int pin, u64 holdoff_us)
 {
 	const u64 after_us = 10000;
 	u64 t0, el;
@@ -325,7 +331,8 @@ static void test_one_shot(unsigned n, int pin)
 	report_prefix_pushf("timer %u one-shot", n);
 	route_pin(pin, true);
 	/* Take whatever edge is pending from before. */
-	t0 = arm_timer(n, pin << TN_ROUTE_SHIFT | TN_INT_ENB, after_us);
+	t0 = arm_timer(n, pin << TN_ROUTE_SHIFT | TN_INT_ENB, after_us,
+		       holdoff_us);
 	ok = irq_wait(0, 1, IRQ_WAIT_CYCLES);
 	el = rdtsc() - t0;
 	report(ok && irq_log_vector(0) == VEC_HPET, "comparator match raises "
@@ -355,7 +362,7 @@ static void test_status(unsigned n, int pin)
 
 	report_prefix_pushf("timer %u status", n);
 	route_pin(pin, true);
-	arm_timer(n, pin << TN_ROUTE_SHIFT | TN_INT_TYPE_LEVEL, 2000);
+	arm_timer(n, pin << TN_ROUTE_SHIFT | TN_INT_TYPE_LEVEL, 2000, 0);
 	irq_settle(us_to_tsc(10000));
 	st = hpet_read32(HPET_STATUS);
 	report(st >> n & 1, "level, interrupt disabled: status bit set at the "
@@ -436,7 +443,7 @@ static void test_legacy(void)
 	hpet_write32(HPET_CONF, CONF_ENABLE | CONF_LEG_RT);
 	for (n = 0; n < 2; n++) {
 		route_pin(pins[n], true);
-		arm_timer(n, TN_INT_ENB, after_us);
+		arm_timer(n, TN_INT_ENB, after_us, 0);
 		ok = irq_wait(0, 1, IRQ_WAIT_CYCLES);
 		report(ok && irq_log_vector(0) == VEC_HPET, "timer %u raises "
 		       "IRQ%u on I/O APIC pin %d (got %u interrupts, vector "
@@ -450,10 +457,20 @@ static void test_legacy(void)
 	report_prefix_pop();
 }
 
-int main(void)
+/* "holdoff=US": only timer 0's one-shot, with a stall of US microseconds
+ * between reading the counter and arming (see arm_timer()). */
+static u64 holdoff_arg(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "holdoff=", 8))
+			return strtoull(argv[i] + 8, NULL, 10);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	const u8 *table = acpi_find_table("HPET");
-	u64 base = HPET_DEFAULT_BASE, cap;
+	u64 base = HPET_DEFAULT_BASE, cap, holdoff_us = holdoff_arg(argc, argv);
 	unsigned n;
 	int pin;
 
@@ -487,6 +504,20 @@ int main(void)
 		report_skip("no usable period: timing tests not run");
 		return report_summary();
 	}
+	if (holdoff_us) {
+		pin = pick_route(0);
+		if (pin < 0) {
+			report_skip("timer 0: no I/O APIC input to route to");
+			return report_summary();
+		}
+		report_info("the vCPU stalls %llu us between reading the counter "
+			    "and arming", (unsigned long long)holdoff_us);
+		hpet_write32(HPET_CONF, CONF_ENABLE);
+		quiet_pit(pin);
+		test_one_shot(0, pin, holdoff_us);
+		hpet_write32(HPET_CONF, 0);
+		return report_summary();
+	}
 	test_counter();
 	test_timer_regs();
 
@@ -499,7 +530,7 @@ int main(void)
 		hpet_write32(HPET_CONF, CONF_ENABLE);
 		if (n == 0)
 			quiet_pit(pin);
-		test_one_shot(n, pin);
+		test_one_shot(n, pin, 0);
 		test_status(n, pin);
 		if (hpet_read32(HPET_TN_CONF(n)) & TN_PER_INT_CAP)
 			test_periodic(n, pin);

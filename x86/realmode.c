@@ -314,6 +314,15 @@ asm(
     "mov %eax, %ds\n\t"
     "mov %eax, %es\n\t"
     "mov %eax, %ss\n\t"
+    /* Clear the PDPTEs' reserved bits 2:1 and 8:5 before the MOV to
+     * CR0 loads them: QEMU TCG sets bit 5 when it walks them, and KVM
+     * nested in TCG would raise #GP(0) here (see lib/x86/cstart32.S,
+     * pdpt_clear_reserved). Paging is off: CR3 is physical, identity. */
+    "mov %cr3, %eax\n\t"
+    "andl $~0x1e6, (%eax)\n\t"
+    "andl $~0x1e6, 8(%eax)\n\t"
+    "andl $~0x1e6, 16(%eax)\n\t"
+    "andl $~0x1e6, 24(%eax)\n\t"
     "mov %cr0, %eax\n\t"
     "or $0x80000000, %eax\n\t"		/* PAE paging on: CR3, CR4 kept */
     "mov %eax, %cr0\n\t"

@@ -152,7 +152,7 @@ static u64 wait_uip(bool level)
  */
 static u64 wait_uip_rise(u8 *sec, unsigned *missed, unsigned *held)
 {
-	u64 start = rdtsc(), now, prev = start, prev2 = start;
+	u64 start = rdtsc(), now, after, prev = start;
 	u8 s = cmos_read(RTC_SEC), s2;
 
 	*missed = 0;
@@ -164,21 +164,24 @@ static u64 wait_uip_rise(u8 *sec, unsigned *missed, unsigned *held)
 			return now;
 		}
 		s2 = cmos_read(RTC_SEC);
+		after = rdtsc();
 		/*
-		 * An update went by unseen. Only when the last two UIP reads
-		 * were less than the UIP time apart must one have fallen in
-		 * it; after a longer gap the host held the vCPU off across
-		 * the window, and the sighting proves nothing either way.
+		 * An update went by unseen: it came after the seconds read of
+		 * the last round and before this one's. Only when the UIP read
+		 * of the last round and this seconds read lie less than the
+		 * UIP time apart must one of the two UIP reads have fallen in
+		 * the window before it; after a longer span (the host held the
+		 * vCPU off anywhere in it, even between a TSC read and the
+		 * port read that follows) the sighting proves nothing.
 		 */
 		if (s2 != s) {
 			++*missed;
-			if (tsc_to_us(now - prev2) >= UIP_US)
+			if (tsc_to_us(after - prev) >= UIP_US)
 				++*held;
 			if (*missed >= UIP_TRIES)
 				return 0;
 		}
 		s = s2;
-		prev2 = prev;
 		prev = now;
 	} while (now - start < us_to_tsc((UIP_TRIES + 1) * SECOND_US));
 	return 0;

@@ -129,8 +129,11 @@ int smp_boot_cpu(unsigned n)
 		assert(stack);
 		cpu->stack_top = (uintptr_t)stack + CPU_STACK_SIZE;
 	}
-	/* it reads its struct cpu with the MMU off */
+	/* it reads its struct cpu and pushes to its stack with the MMU (and
+	 * so its caches) off: no dirty line of ours may cover either */
 	dcache_clean_inval_range((uintptr_t)cpu, (uintptr_t)(cpu + 1));
+	dcache_clean_inval_range(cpu->stack_top - CPU_STACK_SIZE,
+				 cpu->stack_top);
 	ret = psci_cpu_on(cpu->mpidr, virt_to_phys(secondary_entry),
 			  (uintptr_t)cpu);
 	if (ret)

@@ -19,7 +19,7 @@
  *	mfmsr r12; ori r12,r12,<LE>; li r10,1; sldi r10,r10,63
  *	or r12,r12,r10; mtsrr1 r12; rfid
  * i.e. an rfid to the end of the sequence with MSR[SF] and, for a
- * little-endian build, MSR[LE] set (Power ISA v3.0B Book III 4.2.1, 6.4.3).
+ * little-endian build, MSR[LE] set (Power ISA v3.0B Book III, Machine State Register and rfid).
  * Clobbers r10-r12, SRR0 and SRR1.
  */
 .macro BE_WORD w

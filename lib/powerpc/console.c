@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The console: the vty /chosen/stdout-path names, written through
- * H_PUT_TERM_CHAR and read through H_GET_TERM_CHAR (PAPR 14.5.4.6). */
+ * H_PUT_TERM_CHAR and read through H_GET_TERM_CHAR (PAPR, H_PUT_TERM_CHAR and H_GET_TERM_CHAR). */
 #include <libfdt.h>
 #include "libcflat.h"
 #include "devicetree.h"
@@ -28,7 +28,7 @@ void console_init(void)
 		termno = dt_u32(reg);
 }
 
-/* The bytes go in r6, r7 first byte most significant (PAPR 14.5.4.6.2),
+/* The bytes go in r6, r7 first byte most significant (PAPR, H_PUT_TERM_CHAR),
  * whatever the partition's byte order. */
 static unsigned long pack(const char *s, int n)
 {

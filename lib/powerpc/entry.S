@@ -90,7 +90,7 @@ relocate:
 	addi	%r6, %r6, 8
 	bdnz	2b
 	/* Instructions written as data: dcbst, sync, icbi, isync per block
-	 * (Book II 1.9, "instruction storage"). */
+	 * (Book II, Instruction Storage, "instruction storage"). */
 	LOAD_ADDR(%r12, __load_end)
 	mr	%r6, %r11
 4:	dcbst	0, %r6

@@ -110,7 +110,7 @@ void do_exception(struct pt_regs *regs)
 		catching[cpu].active = false;
 		catching[cpu].vec = vec;
 		catching[cpu].regs = *regs;
-		/* sc leaves SRR0 past itself already (Book III 7.5.14) */
+		/* sc leaves SRR0 past itself already (Book III, System Call Interrupt) */
 		if (vec != VEC_SYSCALL)
 			regs->nip += 4;
 		return;

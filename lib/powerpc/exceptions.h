@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Interrupts (Power ISA v3.0B Book III 7.5): one handler per vector. A
+ * Interrupts (Power ISA v3.0B Book III, Interrupts): one handler per vector. A
  * handler sees the saved state and may change it (skip the faulting
  * instruction with regs->nip += 4); returning resumes at regs->nip with
  * regs->msr. A vector without a handler ends the test with a FAIL line
@@ -12,7 +12,7 @@
 #include "powerpc/processor.h"
 #include "powerpc/ptregs.h"
 
-/* Vector offsets, Book III 7.5 (Table "Interrupt vectors") */
+/* Vector offsets, Book III, Interrupts (Table "Interrupt vectors") */
 #define VEC_SYSTEM_RESET	0x100
 #define VEC_MACHINE_CHECK	0x200
 #define VEC_DATA_STORAGE	0x300
@@ -33,7 +33,7 @@
 #define VEC_FAC_UNAVAILABLE	0xf60
 #define VEC_MAX			0x1000
 
-/* SRR1 program-interrupt reasons, Book III 7.5.9 */
+/* SRR1 program-interrupt reasons, Book III, Program Interrupt */
 #define SRR1_PROG_FP		PPC_BIT(43)
 #define SRR1_PROG_ILLEGAL	PPC_BIT(44)
 #define SRR1_PROG_PRIV		PPC_BIT(45)

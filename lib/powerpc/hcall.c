@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* sc 1 with up to nine arguments (PAPR 14.5.3). */
+/* sc 1 with up to nine arguments (PAPR, hypervisor call interface). */
 #include "libcflat.h"
 #include "powerpc/hcall.h"
 
@@ -27,7 +27,7 @@ long hcall(unsigned long nr, unsigned long *ret, int nargs, ...)
 	register unsigned long r11 __asm__("r11") = a[7];
 	register unsigned long r12 __asm__("r12") = a[8];
 
-	/* PAPR 14.5.3: r0, r3-r12, CTR, XER and CR0-1, CR5-7 are volatile
+	/* PAPR, hypervisor call interface: r0, r3-r12, CTR, XER and CR0-1, CR5-7 are volatile
 	 * across the call. */
 	__asm__ __volatile__("sc 1"
 			     : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6),

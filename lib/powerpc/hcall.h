@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Hypervisor calls (PAPR 14, "Hypervisor calls"): sc 1 with the call
+ * Hypervisor calls (PAPR, hypervisor calls): sc 1 with the call
  * number in r3 and arguments in r4..r12; the status comes back in r3 and
- * results in r4..r12 (PAPR 14.5.3, "hcall ABI").
+ * results in r4..r12 (PAPR, hypervisor call interface, "hcall ABI").
  */
 #ifndef POWERPC_HCALL_H
 #define POWERPC_HCALL_H
 
 #include "libcflat.h"
 
-/* Call numbers, PAPR 14.5.4 and its tables */
+/* Call numbers (PAPR, hypervisor call functions) */
 #define H_REMOVE		0x04
 #define H_ENTER			0x08
 #define H_READ			0x0c
@@ -37,7 +37,7 @@
  * KVMPPC_H_RTAS): the argument buffer's real address in r4. */
 #define KVMPPC_H_RTAS		0xf000
 
-/* Return codes, PAPR 14.5.3 */
+/* Return codes (PAPR, hypervisor call interface) */
 #define H_SUCCESS		0
 #define H_BUSY			1
 #define H_HARDWARE		(-1)
@@ -49,18 +49,18 @@
 #define H_RESOURCE		(-16)
 #define H_UNSUPPORTED_FLAG	(-256)
 
-/* H_PAGE_INIT flags, flags bits 40, 41, 48, 49 (PAPR 14.5.4.3.5) */
+/* H_PAGE_INIT flags, flags bits 40, 41, 48, 49 (PAPR, H_PAGE_INIT) */
 #define H_ICACHE_INVALIDATE	(1ULL << (63 - 40))
 #define H_ICACHE_SYNCHRONIZE	(1ULL << (63 - 41))
 #define H_ZERO_PAGE		(1ULL << (63 - 48))
 #define H_COPY_PAGE		(1ULL << (63 - 49))
 
-/* H_SET_MODE resource 4: interrupt endianness (PAPR 14.5.4.19.4) */
+/* H_SET_MODE resource 4: interrupt endianness (PAPR, H_SET_MODE) */
 #define H_SET_MODE_RESOURCE_LE	4
 #define H_SET_MODE_ENDIAN_BIG	0
 #define H_SET_MODE_ENDIAN_LITTLE 1
 
-/* H_REGISTER_VPA subfunctions, flags bits 16:18 (PAPR 14.11.3.2) */
+/* H_REGISTER_VPA subfunctions, flags bits 16:18 (PAPR, H_REGISTER_VPA) */
 #define H_VPA_REGISTER		(1ULL << 45)
 #define H_VPA_REGISTER_SLB	(3ULL << 45)
 #define H_VPA_REGISTER_DTL	(2ULL << 45)

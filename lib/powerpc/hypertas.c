@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Which hcall sets the hypervisor offers (PAPR 14.3, "hcall function sets"). */
+/* Which hcall sets the hypervisor offers (PAPR, hypervisor call function sets, "hcall function sets"). */
 #include <libfdt.h>
 #include "libcflat.h"
 #include "devicetree.h"
@@ -16,7 +16,7 @@ bool hcall_set_present(const char *set)
 	p = dt_get_prop(node, "ibm,hypertas-functions", &len);
 	if (!p)
 		return false;
-	/* a list of NUL-terminated strings (PAPR C.6.7.1) */
+	/* a list of NUL-terminated strings (PAPR, /rtas node properties) */
 	for (end = p + len; p < end; p += strlen(p) + 1)
 		if (!strcmp(p, set))
 			return true;

@@ -12,7 +12,7 @@
 
 #define PPC_BIT(n)	(1ULL << (63 - (n)))
 
-/* Machine State Register, Power ISA v3.0B Book III 4.2.1 */
+/* Machine State Register, Power ISA v3.0B Book III, Machine State Register */
 #define MSR_SF		PPC_BIT(0)	/* 64-bit mode */
 #define MSR_HV		PPC_BIT(3)
 #define MSR_TM		PPC_BIT(31)	/* transactional memory available */
@@ -32,7 +32,7 @@
 #define MSR_RI		PPC_BIT(62)
 #define MSR_LE		PPC_BIT(63)
 
-/* SPR numbers, Power ISA v3.0B Book III 5.4.4 (Table 8, SPR list) */
+/* SPR numbers, Power ISA v3.0B Book III, Move To/From System Register Instructions (Table 8, SPR list) */
 #define SPR_XER		1
 #define SPR_LR		8
 #define SPR_CTR		9
@@ -96,7 +96,7 @@
 #define PVR_POWER9	0x004e
 #define PVR_POWER10	0x0080
 
-/* FSCR facility bits (Power ISA v3.0B Book III 9.2.3): which
+/* FSCR facility bits (Power ISA v3.0B Book III, Facility Status and Control Register): which
  * problem-state facilities the OS enables. */
 #define FSCR_TAR	PPC_BIT(55)
 #define FSCR_EBB	PPC_BIT(56)
@@ -129,7 +129,7 @@ static inline void mtmsr(u64 msr)
 
 static inline void local_irq_enable(void)
 {
-	/* mtmsrd L=1 changes only EE and RI (Book III 4.4.4) */
+	/* mtmsrd L=1 changes only EE and RI (Book III, mtmsrd) */
 	__asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_EE | MSR_RI) : "memory");
 }
 
@@ -138,7 +138,7 @@ static inline void local_irq_disable(void)
 	__asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_RI) : "memory");
 }
 
-/* The 64-bit timebase, Book II 6.2 (mftb is mfspr 268). */
+/* The 64-bit timebase, Book II, Time Base (mftb is mfspr 268). */
 static inline u64 get_tb(void)
 {
 	return mfspr(SPR_TBL_READ);
@@ -157,7 +157,7 @@ static inline void isync(void)
 static inline void cpu_relax(void)
 {
 	/* or 1,1,1: lower this thread's priority while spinning
-	 * (Book II 3.2, Program Priority). */
+	 * (Book II, Program Priority Register, Program Priority). */
 	__asm__ __volatile__("or 1,1,1; or 2,2,2" ::: "memory");
 }
 

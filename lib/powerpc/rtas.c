@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* RTAS calls through the KVMPPC_H_RTAS hcall (PAPR 7.2.7 call format). */
+/* RTAS calls through the KVMPPC_H_RTAS hcall (PAPR, RTAS argument buffer call format). */
 #include "libcflat.h"
 #include <libfdt.h>
 #include "devicetree.h"
@@ -7,9 +7,9 @@
 #include "powerpc/rtas.h"
 #include "powerpc/smp.h"
 
-/* PAPR 7.2.7: token, nargs, nret, then the inputs and the outputs, each a
+/* PAPR, RTAS argument buffer: token, nargs, nret, then the inputs and the outputs, each a
  * big-endian 32-bit cell. One buffer: calls are serialised by the lock
- * (PAPR 7.2.1 asks the OS to serialise most services anyway). */
+ * (PAPR, RTAS asks the OS to serialise most services anyway). */
 static struct {
 	u32 token;
 	u32 nargs;
@@ -71,7 +71,7 @@ int rtas_call(int token, int nargs, int nret, int *ret, ...)
 void rtas_stop_self(void)
 {
 	/* Never returns when it works: no lock, a buffer of its own
-	 * (PAPR 7.3.10.3 lets stop-self run alongside other calls). */
+	 * (PAPR, stop-self lets stop-self run alongside other calls). */
 	u32 buf[4] __aligned(16) = {
 		to_be32(rtas_token("stop-self")), to_be32(0), to_be32(1), 0,
 	};
@@ -81,6 +81,6 @@ void rtas_stop_self(void)
 
 void rtas_power_off(void)
 {
-	/* inputs: power-on mask, two cells, none: no event powers the machine back on (PAPR 7.3.7.1) */
+	/* inputs: power-on mask, two cells, none: no event powers the machine back on (PAPR, RTAS power-off) */
 	rtas_call_named("power-off", 2, 1, NULL, 0, 0);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Run-Time Abstraction Services (PAPR 7): a call names its token (from the
+ * Run-Time Abstraction Services (PAPR, RTAS): a call names its token (from the
  * /rtas node's properties), its input and output counts, and passes a
  * big-endian argument buffer in real memory. QEMU and KVM take the buffer
  * through the KVMPPC_H_RTAS hcall, which is all the RTAS "code" SLOF
@@ -13,7 +13,7 @@
 
 #define RTAS_MAX_ARGS		16
 
-/* RTAS status values, PAPR 7.2.8 (Table "RTAS Status Word Values") */
+/* RTAS status values, PAPR, RTAS status values (Table "RTAS Status Word Values") */
 #define RTAS_SUCCESS		0
 #define RTAS_HW_ERROR		(-1)
 #define RTAS_BUSY		(-2)
@@ -34,11 +34,11 @@ int rtas_call(int token, int nargs, int nret, int *ret, ...);
 #define rtas_call_named(name, nargs, nret, ret, ...)			\
 	rtas_call(rtas_token(name), (nargs), (nret), (ret), ##__VA_ARGS__)
 
-/* stop-self (PAPR 7.3.10.3) for the calling CPU: returns only if the
+/* stop-self (PAPR, stop-self) for the calling CPU: returns only if the
  * call failed. Safe while another CPU is inside rtas_call(). */
 void rtas_stop_self(void);
 
-/* power-off (PAPR 7.3.7.1): returns only if the call failed. */
+/* power-off (PAPR, RTAS power-off): returns only if the call failed. */
 void rtas_power_off(void);
 
 #endif

@@ -51,7 +51,7 @@ void udelay(u64 us)
 }
 
 /* Interrupts are taken in the partition's byte order: H_SET_MODE
- * resource 4 sets LPCR[ILE] (PAPR 14.5.4.19.4). */
+ * resource 4 sets LPCR[ILE] (PAPR, H_SET_MODE). */
 static void set_interrupt_endianness(void)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * CPUs from the device tree, secondaries started through RTAS start-cpu
- * (PAPR 7.3.10.2), work handed over through struct cpu.
+ * (PAPR, start-cpu), work handed over through struct cpu.
  */
 #include <libfdt.h>
 #include "libcflat.h"
 #include "devicetree.h"
+#include "powerpc/hcall.h"
 #include "powerpc/processor.h"
 #include "powerpc/rtas.h"
 #include "powerpc/smp.h"
 
 #define SECONDARY_STACK	(32 * 1024)
 /* How long a secondary may take to come up before setup gives up. */
-#define START_TIMEOUT_US	(10 * 1000 * 1000)
+#define START_TIMEOUT_US	(30 * 1000 * 1000)
 
 struct cpu cpus[NR_CPUS_MAX];
 int nr_cpus;
@@ -25,7 +26,7 @@ struct cpu_scan {
 	bool boot_seen;
 };
 
-/* One core node: every thread it lists (PAPR C.6.1.2,
+/* One core node: every thread it lists (PAPR, CPU node properties,
  * ibm,ppc-interrupt-server#s), the reg value alone when absent. */
 static void add_core(int node, u64 id, void *data)
 {
@@ -100,14 +101,23 @@ void smp_init(void)
 		start_cpu(&cpus[i]);
 }
 
+/*
+ * An idle secondary cedes its thread to the hypervisor (PAPR, H_CEDE)
+ * rather than spin: under TCG a spinning vCPU is a host thread at 100%.
+ * on_cpu_async() wakes it with H_PROD, which also covers a prod that
+ * comes before the cede (PAPR, H_PROD: the prod is remembered). H_CEDE
+ * returns with MSR[EE] set; work starts with it clear, as on CPU 0.
+ */
 void secondary_main(struct cpu *self)
 {
 	void (*fn)(void *);
 
 	__atomic_store_n(&self->online, 1, __ATOMIC_RELEASE);
 	for (;;) {
-		while (!__atomic_load_n(&self->busy, __ATOMIC_ACQUIRE))
-			cpu_relax();
+		while (!__atomic_load_n(&self->busy, __ATOMIC_ACQUIRE)) {
+			hcall_status(H_CEDE);
+			local_irq_disable();
+		}
 		fn = self->work;
 		fn(self->work_data);
 		__atomic_store_n(&self->busy, 0, __ATOMIC_RELEASE);
@@ -125,6 +135,7 @@ void on_cpu_async(int cpu, void (*fn)(void *data), void *data)
 	c->work = fn;
 	c->work_data = data;
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELEASE);
+	hcall_status(H_PROD, (unsigned long)c->server);
 }
 
 void on_cpu_wait(int cpu)

@@ -3,7 +3,7 @@
  * The CPUs of the partition: one struct cpu per hardware thread the device
  * tree lists (/cpus/<core>/ibm,ppc-interrupt-server#s), indexed 0..nr_cpus-1
  * with the boot CPU first. Secondaries are started by RTAS start-cpu
- * (PAPR 7.3.10.2) during setup and wait for work.
+ * (PAPR, start-cpu) during setup and wait for work.
  */
 #ifndef POWERPC_SMP_H
 #define POWERPC_SMP_H

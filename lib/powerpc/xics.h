@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The XICS interrupt presentation hcalls (PAPR 14.5.4.4, "Interrupt
+ * The XICS interrupt presentation hcalls (PAPR, interrupt support hcalls, "Interrupt
  * Support hcalls"): an inter-processor interrupt is source 2, raised by
  * writing a priority into the target's MFRR with H_IPI, presented as an
  * external interrupt (vector 0x500), accepted with H_XIRR and ended with
@@ -12,7 +12,7 @@
 #include "libcflat.h"
 #include "powerpc/hcall.h"
 
-#define XICS_IPI_SOURCE		2	/* PAPR 14.5.4.4.1 */
+#define XICS_IPI_SOURCE		2	/* PAPR, interrupt support hcalls */
 #define XICS_PRIO_MOST		0	/* most favoured priority */
 #define XICS_PRIO_NONE		0xff	/* MFRR: no IPI; CPPR: all enabled */
 #define XIRR_SOURCE(x)		((x) & 0xffffff)

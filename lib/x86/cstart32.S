@@ -16,6 +16,8 @@
 
 /* PAE PDPTE: only P (bits 2:1 are reserved, SDM vol 3, 4.4.1 table 4-8) */
 #define PDPTE_P		0x001
+/* PAE PDPTE bits 2:1 and 8:5, reserved (same table) */
+#define PDPTE_RSVD	0x1e6
 
 /* 32-bit code segments, D=1 (SDM vol 3, 3.4.5) */
 #define GDT_CODE32_DPL0	0x00cf9a000000ffff
@@ -52,9 +54,25 @@
 
 	ap_trampoline KERNEL_CS, ap_start32
 
+/*
+ * QEMU 7.2 TCG sets bit 5 of the PAE PDPTEs, a reserved bit, when it
+ * walks them (docs/known-failures.md: access, "PAE PDPTEs"). A hypervisor
+ * that loads the PDPTEs at an AP's MOV to CR0 as SDM vol 3, 4.4.1 says
+ * (KVM nested in TCG does) raises #GP(0) there, before the AP has an IDT,
+ * and the machine resets. The BSP wrote P and the address only: put that
+ * back. Nothing changes on a processor that sets no such bit (4.8).
+ */
+.macro pdpt_clear_reserved
+	lock andl $~PDPTE_RSVD, boot_pdpt
+	lock andl $~PDPTE_RSVD, boot_pdpt + 8
+	lock andl $~PDPTE_RSVD, boot_pdpt + 16
+	lock andl $~PDPTE_RSVD, boot_pdpt + 24
+.endm
+
 	.code32
 ap_start32:
 	load_data_segments
+	pdpt_clear_reserved
 	enable_paging
 	ap_index_and_stack %eax, %esp, 5f
 	xor %ebp, %ebp

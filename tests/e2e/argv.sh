@@ -211,4 +211,23 @@ memory_is_256_mib()
 check "memory_is_256_mib" memory_is_256_mib
 check "serial_is_stdio" value_is -serial stdio
 
+# --- upstream-format values (issue 16 item 17) -------------------------------
+cat >"$E2E/upstream.cfg" <<'EOS'
+[capped-smp]
+file = argv-echo.flat
+smp = $((($MAX_SMP < 8)?$MAX_SMP:8))
+accel = tcg,thread=single
+EOS
+rm -f "$E2E/state/argv"
+kut_raw --qemu "$FAKE" --images "$E2E/img" --config "$E2E/upstream.cfg" \
+	--arch x86_64 --accel tcg --log-dir "$E2E/logs" --no-default-expect capped-smp
+read_argv
+cpus=$(getconf _NPROCESSORS_ONLN)
+check "upstream_cfg_runs" tap_ok capped-smp
+check "smp_arithmetic_is_evaluated_over_max_smp" value_is -smp "$((cpus < 8 ? cpus : 8))"
+check "accel_options_reach_qemu" value_is -accel tcg,thread=single
+kut_raw --qemu "$FAKE" --images "$E2E/img" --config "$E2E/upstream.cfg" \
+	--arch x86_64 --accel tcg --list
+check "list_shows_the_smp_expression" grep -qF '$((($MAX_SMP < 8)?$MAX_SMP:8))' "$E2E/out"
+
 e2e_finish

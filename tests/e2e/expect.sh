@@ -206,6 +206,39 @@ for a in x86_64 i386; do
 	check "shipped_list_names_only_${a}_catalog_tests" bash -c "! grep -q warning '$E2E/err'"
 done
 
+# issue 16 item 3: every shipped entry carries its QEMU range, and a fixed
+# one stops applying on a QEMU that has the fix.
+no_entry_without_qemu_range()
+{
+	local bad
+	bad=$(awk '/^```expect/ { on = 1; next } /^```/ { on = 0 }
+		on && /^(fail|skip) / && !/qemu[<>=]/' "$top_srcdir/docs/known-failures.md")
+	[ -z "$bad" ] && return 0
+	diag "entries without a qemu condition:" "$bad"
+	return 1
+}
+check "every_shipped_entry_has_a_qemu_range" no_entry_without_qemu_range
+cat >"$E2E/cx8.cfg" <<'EOS'
+[cmpxchg8b]
+file = script-cx8.flat
+arch = i386
+EOS
+mkdir -p "$E2E/img/i386"
+printf 'fake image\nFAIL: cmpxchg8b: locked: CF unaffected (got 0, want 1)\n' \
+	>"$E2E/img/i386/script-cx8.flat"
+for v in 7.2.0:TODO 9.2.3:TODO 10.0.13:none 10.1.0:none; do
+	E2E_ENV=(KUT_FAKE_QEMU_VERSION="${v%:*}")
+	rm -rf "$E2E/logs"
+	kut_raw --qemu "$FAKE" --images "$E2E/img" --config "$E2E/cx8.cfg" \
+		--arch i386 --accel tcg --log-dir "$E2E/logs" cmpxchg8b
+	if [ "${v#*:}" = TODO ]; then
+		check "shipped_cmpxchg8b_entry_holds_on_qemu_${v%:*}" tap_directive cmpxchg8b TODO
+	else
+		check "shipped_cmpxchg8b_entry_is_fixed_on_qemu_${v%:*}" no_todo cmpxchg8b
+	fi
+done
+E2E_ENV=()
+
 printf '# Known failures\n\nfail fail * prose only, no fence\n' >"$E2E/nofence.md"
 kut --expect "$E2E/nofence.md" fail
 check "markdown_list_without_expect_fence_exits_2" rc_is 2

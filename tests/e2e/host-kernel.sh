@@ -111,6 +111,11 @@ check "pass: the inner launcher gets KUT_OUTER_ACCEL=tcg" \
 	initrd_has "env: KUT_OUTER_ACCEL=tcg"
 check "pass: the inner launcher logs into the host's log folder" \
 	grep -qxF "argv: $E2E/logs" "$E2E/state/initrd-files"
+check "pass: the default outer guest: single-threaded TCG, -cpu max, 1 vCPU" \
+	eval 'grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "-accel tcg,thread=single -cpu max -smp 1 "'
+check "pass: the host's root read-only over 9p, the log folder read-write" \
+	eval 'grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "path=/,security_model=none,readonly=on" &&
+		grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "path=$E2E/logs,security_model=none,multidevs=remap"'
 check "pass: kvm after irqbypass" modules_in_order irqbypass.ko kvm.ko
 check "pass: kvm-amd after kvm and ccp" \
 	eval 'modules_in_order kvm.ko kvm-amd.ko && modules_in_order ccp.ko kvm-amd.ko'
@@ -140,7 +145,7 @@ check "fail: the JUnit report has its failing assertion" \
 
 # --- a panic, no retries -------------------------------------------------
 # (catalog order: pass, pass-again, skip)
-kut_host panic-after=1 pass skip pass-again
+kut_host panic-after=1 --host-retries 0 pass skip pass-again
 check "panic: exit 4 (host kernel crashed, no test failed)" rc_is 4
 check "panic: the test before it passed" tap_ok pass
 check "panic: the running test is not ok with the panic line" \
@@ -148,21 +153,42 @@ check "panic: the running test is not ok with the panic line" \
 check "panic: the console tail is in its YAML" \
 	eval 'yaml_of pass-again | grep -q "CPU: 1 PID: 99"'
 check "panic: the test never started is not ok, not run" \
-	eval 'tap_not_ok skip && yaml_of skip | grep -q "host kernel crashed: not run, 1 boot crashed"'
+	eval 'tap_not_ok skip && yaml_of skip | grep -q "host kernel crashed: not run (or its result lost), 1 boot crashed"'
 check "panic: one boot only" test "$(boots)" = 1
 check "panic: said on stderr" err_has 'boot 1: host kernel crashed'
 
 # --- a panic on the first boot, one retry --------------------------------
 kut_host panic-after=1,panic-boots=1 --host-retries 1 pass skip pass-again
-check "retry: exit 4 (the cut-short test counts as crashed)" rc_is 4
+check "retry: exit 0: the test cut short once passed on the second boot" rc_is 0
 check "retry: two boots" test "$(boots)" = 2
-check "retry: the second boot runs only the test not yet run" boot_asked 2 skip
-check "retry: that test passed" tap_ok skip
+check "retry: the second boot runs the cut-short test and the one not yet run" \
+	boot_asked 2 "pass-again skip"
+check "retry: both passed" eval 'tap_ok pass-again && tap_ok skip'
 check "retry: three results, numbered once each" \
 	eval 'test "$(count_results)" = 3 && plan_is 3 && out_has "^ok 3 - skip\$"'
 
+# --- a test that kills the kernel every time: cut short twice, reported ----
+kut_host panic-on=pass-again pass skip pass-again
+check "offender: default retries (2): three boots" test "$(boots)" = 3
+check "offender: asked twice for it, then for the rest" \
+	eval 'boot_asked 2 "pass-again skip" && boot_asked 3 skip'
+check "offender: reported crashed, exit 4" \
+	eval 'rc_is 4 && tap_not_ok pass-again && yaml_of pass-again | grep -q "host kernel crashed: Kernel panic"'
+check "offender: the others passed" eval 'tap_ok pass && tap_ok skip'
+
+# --- finished tests whose TAP the crash swallowed run again ---------------
+kut_host panic-after=1,panic-held=1,panic-boots=1 --host-retries 1 pass skip pass-again
+check "held back: the finished test runs again on the next boot" \
+	boot_asked 2 "pass pass-again skip"
+check "held back: it passes there" tap_ok pass
+check "held back: the running test gets its second boot too" \
+	eval 'tap_ok pass-again && ! out_has "host kernel crashed"'
+kut_host panic-after=1,panic-held=1 --host-retries 0 pass pass-again
+check "held back, no retry: its result is lost, said so" \
+	eval 'tap_not_ok pass && yaml_of pass | grep -q "not run (or its result lost), 1 boot crashed"'
+
 # --- the outer QEMU dies ---------------------------------------------------
-kut_host segv-after=0 pass skip
+kut_host segv-after=0 --host-retries 0 pass skip
 check "segv: exit 4" rc_is 4
 check "segv: the running test says the outer QEMU died" \
 	eval 'yaml_of pass | grep -q "host kernel crashed: the outer QEMU died of signal 11"'

@@ -10,6 +10,10 @@
 #   pass            every test named in /kut/argv passes
 #   fail=NAME       that test is "not ok"
 #   panic-after=K   K tests pass, the next one starts, then the kernel panics
+#   panic-on=NAME   the kernel panics as test NAME starts
+#   panic-held=1    with panic-after: the K tests before finished, but their
+#                   TAP was still held back (the inner launcher prints in
+#                   catalog order) when the kernel died
 #   panic-boots=B   ... on the first B boots only (default: every boot)
 #   segv-after=K    K tests pass, the next starts, then QEMU dies of SIGSEGV
 #   setup-error     init fails to load a module (console error line)
@@ -91,6 +95,7 @@ if ($state ne '') {
 	print $l "env: $_\n" for split /\0/, $files{'kut/env'};
 	print $l "argv: $_\n" for @inner;
 	print $l "modules: $_\n" for split /\n/, $files{'kut/modules'};
+	print $l "outer: @argv\n";
 	close $l;
 }
 
@@ -125,7 +130,7 @@ print $tap "TAP version 13\n1.." . scalar(@names) . "\n";
 my $n = 0;
 for my $t (@names) {
 	print $ctl "start $t\n";
-	if (defined $panic && $n == $panic) {
+	if ((defined $panic && $n == $panic) || ($opt{'panic-on'} // '') eq $t) {
 		print "[   42.123456] Kernel panic - not syncing: corrupted stack end detected inside scheduler\n";
 		print "[   42.123999] CPU: 1 PID: 99 Comm: qemu-system-x86 Not tainted 6.1.0-fake #1\n";
 		print "[   42.200000] Rebooting in -1 seconds..\n";
@@ -136,6 +141,8 @@ for my $t (@names) {
 		sleep 5;
 	}
 	$n++;
+	print $ctl "done $t\n";
+	next if defined $panic && $opt{'panic-held'};
 	if (($opt{fail} // '') eq $t) {
 		print $tap "    # Subtest: $t\n    1..1\n    not ok 1 - $t: thing (got 1, want 2)\n";
 		print $tap "not ok $n - $t\n  ---\n  reason: \"1 assertion failed\"\n  accel: kvm\n  duration_s: 0.01\n  outer: tcg\n  ...\n";
