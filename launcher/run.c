@@ -421,6 +421,11 @@ static void migration_failed(struct runner *rn, struct job *j, const char *why)
 	char *detail;
 
 	migration_abort(rn, j);
+	/* Already ended (a timeout killed both QEMUs, and so the driver's
+	 * QMP connections): the first reason stands, and mig.active stays
+	 * for mig_verdict() to name the migration it cut short. */
+	if (j->end != END_EXITED)
+		return;
 	detail = xasprintf("migration %u failed: %s%s%s", j->mig.done + 1, why,
 			   j->dst_last ? "; destination's last words: " : "",
 			   j->dst_last ? j->dst_last : "");

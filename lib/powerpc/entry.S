@@ -23,10 +23,20 @@ _start:
 	 * firmware = default) enters big-endian. The first word is
 	 * tdi 0,0,0x48 (TO = 0: never traps) in this build's order, and
 	 * reads as b .+8 in the other one, which leads to ENTER_NATIVE_64.
+	 * SLOF also enters in 32-bit mode (MSR[SF] clear): set it on the
+	 * native path too.
 	 */
 	tdi	0, 0, 0x48
-	b	relocate
+	b	set_sf
 	ENTER_NATIVE_64
+	b	relocate
+set_sf:
+	mfmsr	%r11
+	li	%r12, 1
+	sldi	%r12, %r12, 63
+	or	%r11, %r11, %r12
+	mtmsrd	%r11
+	isync
 	b	relocate
 
 /* One stub per vector: take a frame below the red zone (stdu keeps the
