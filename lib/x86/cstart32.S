@@ -55,28 +55,55 @@
 	ap_trampoline KERNEL_CS, ap_start32
 
 /*
- * QEMU 7.2 TCG sets bit 5 of the PAE PDPTEs, a reserved bit, when it
- * walks them (docs/known-failures.md: access, "PAE PDPTEs"). A hypervisor
- * that loads the PDPTEs at an AP's MOV to CR0 as SDM vol 3, 4.4.1 says
- * (KVM nested in TCG does) raises #GP(0) there, before the AP has an IDT,
- * and the machine resets. The BSP wrote P and the address only: put that
- * back. Nothing changes on a processor that sets no such bit (4.8).
+ * QEMU 7.2 TCG sets bit 5 of a PAE PDPTE, a reserved bit, whenever it
+ * walks it (docs/known-failures.md: access, "PAE PDPTEs"). A hypervisor
+ * that loads the PDPTEs at the MOV to CR0 that turns paging on, as SDM
+ * vol 3, 4.4.1 says (KVM nested in TCG does), raises #GP(0) there; an AP
+ * has no IDT yet, and the machine resets. Rewriting the shared boot_pdpt
+ * first is not enough: the BSP, paging on the same PDPT, can walk it
+ * again before the AP's MOV to CR0 (its MOV to CR4 before that is a VM
+ * exit). So each AP turns paging on with a private PDPT, a copy of
+ * boot_pdpt with P and the address only, that nobody else walks, and
+ * then moves to boot_pdpt with a MOV to CR3, which SVM with nested paging
+ * does not intercept (a hypervisor with shadow paging walks the PDPTEs
+ * itself and sets no such bit). All CPUs then share one CR3, as vm.c
+ * expects. Nothing changes on a processor that sets no such bit (4.8).
  */
-.macro pdpt_clear_reserved
-	lock andl $~PDPTE_RSVD, boot_pdpt
-	lock andl $~PDPTE_RSVD, boot_pdpt + 8
-	lock andl $~PDPTE_RSVD, boot_pdpt + 16
-	lock andl $~PDPTE_RSVD, boot_pdpt + 24
-.endm
+	.bss
+	.balign 32
+ap_pdpt:
+	.skip MAX_CPUS * 32
 
+	.text
 	.code32
 ap_start32:
 	load_data_segments
-	pdpt_clear_reserved
-	enable_paging
 	ap_index_and_stack %eax, %esp, 5f
+	mov %eax, %esi
+	/* %edx: this AP's 32-byte aligned PDPT (CR3 in PAE mode) */
+	mov %eax, %edx
+	shl $5, %edx
+	add $ap_pdpt, %edx
+	xor %ecx, %ecx
+1:	mov boot_pdpt(, %ecx, 8), %eax
+	and $~PDPTE_RSVD, %eax
+	mov %eax, (%edx, %ecx, 8)
+	mov boot_pdpt + 4(, %ecx, 8), %eax
+	mov %eax, 4(%edx, %ecx, 8)
+	inc %ecx
+	cmp $4, %ecx
+	jne 1b
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov %edx, %cr3
+	mov %cr0, %eax
+	or $(CR0_PG | CR0_WP | CR0_PE), %eax
+	mov %eax, %cr0
+	mov $boot_pdpt, %eax
+	mov %eax, %cr3
 	xor %ebp, %ebp
-	push %eax
+	push %esi
 	call ap_main
 5:	halt_forever
 
