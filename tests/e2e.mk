@@ -24,6 +24,7 @@ E2E_TESTS = \
 	tests/e2e/images.sh \
 	tests/e2e/logs.sh \
 	tests/e2e/host-kernel.sh \
+	tests/e2e/check-kvm.sh \
 	tests/e2e/migration.sh
 
 TESTS += $(E2E_TESTS)
