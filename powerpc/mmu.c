@@ -1,18 +1,31 @@
 /*
- * The hash MMU as a pseries partition drives it (Power ISA v3.0B Book III,
- * "Storage Control": SLB, hashed page table; PAPR, page frame table hcalls, the page frame
- * table hcalls): a page entered with H_ENTER translates, has its reference
- * and change bits recorded, turns read-only with H_PROTECT and stops
- * translating after H_REMOVE (whose TLB invalidation is the hypervisor's
- * part); without an SLB entry, or after slbie, an access raises a data
- * segment interrupt. Radix needs the partition to negotiate it through
- * ibm,client-architecture-support: SKIP, with the reason, when it did not.
+ * Both MMUs of a pseries partition (Power ISA v3.0B Book III, "Storage
+ * Control"), selected with H_REGISTER_PROC_TBL as the platform offers
+ * them (lib/powerpc/mmu.h).
+ *
+ * Hash (SLB and hashed page table; PAPR, the page frame table hcalls): a
+ * page entered with H_ENTER translates, has its reference and change bits
+ * recorded, moves to another page with H_REMOVE + H_ENTER, turns read-only
+ * with H_PROTECT and stops translating after H_REMOVE. The page table is
+ * the hypervisor's, and so is the TLB invalidation those calls do; the
+ * guest's tlbiel on top must leave the new translation in use. Without an
+ * SLB entry, or after slbie, an access raises a data segment interrupt.
+ *
+ * Radix (process table and process-scoped trees ours, partition scope the
+ * hypervisor's): the OS quadrant and a PID's quadrant 0 translate through
+ * our trees; a changed PTE may be used stale until the TLB is invalidated
+ * (Book III, "Page Table Update Synchronization Requirements": either
+ * translation may be used, so only "old or new" is asserted), and after
+ * tlbiel or tlbie (+ ptesync) the new one must be; a read-only or invalid
+ * PTE then faults; PIDR selects the tree without invalidation.
+ * Where the platform switches modes at run time, hash works again after.
  */
 #include <libfdt.h>
 #include "libcflat.h"
 #include "devicetree.h"
 #include "powerpc/exceptions.h"
 #include "powerpc/hcall.h"
+#include "powerpc/mmu.h"
 #include "powerpc/processor.h"
 
 #define PAGE_4K		4096
@@ -111,42 +124,88 @@ static void store_dr(void *ea)
 				"r"(msr) : "memory");
 }
 
-static void test_radix(void)
-{
-	int chosen = fdt_path_offset(dt_fdt(), "/chosen");
-	int len = 0;
 
-	/* /chosen/ibm,architecture-vec-5 holds the option vector 5 that
-	 * ibm,client-architecture-support negotiated (PAPR, client-architecture-support option vector 5); QEMU
-	 * puts an empty one (length byte and one zero byte) until then. */
-	if (chosen >= 0)
-		dt_get_prop(chosen, "ibm,architecture-vec-5", &len);
-	if (len <= 2)
-		report_skip("radix: no client-architecture-support negotiation "
-			    "(ibm,architecture-vec-5 is %d bytes), so the "
-			    "partition runs hash", len);
-	else
-		report_skip("radix: option vector 5 negotiated, but driving "
-			    "radix (H_REGISTER_PROC_TBL) is not written yet");
+/* Radix test addresses: the OS's quadrant 3 (PID 0) and quadrant 0 of
+ * PIDs 1 and 2, all far above RAM so that no real address is in the way;
+ * EA bits 2:11 must be zero with 52-bit trees, BAD_RADIX_EA's are not. */
+#define OS_EA		0xc000000060000000UL
+#define USER_EA		0x0000000060000000UL
+#define BAD_RADIX_EA	0xc010000060000000UL
+#define PID_A		1
+#define PID_B		2
+#define RPTE_KERNEL_RW	(RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG)
+#define RPTE_USER_RW	(RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG)
+#define RPTE_USER_RO	(RPTE_READ | RPTE_REF)
+
+static u64 *page_a, *page_b;
+static struct radix_mmu rmmu;
+
+/* A load through @ea with data relocation on: the value, or ~0 with
+ * *@vec the vector it raised. */
+static u64 load_via(u64 ea, int *vec, struct pt_regs *regs)
+{
+	loaded = ~0UL;
+	*vec = run_catching(load_dr, (void *)ea, regs);
+	return *vec ? ~0UL : loaded;
 }
 
-int main(void)
+static const char *which_page(u64 got)
 {
-	u64 *page = memalign(PAGE_4K, PAGE_4K);
-	u64 pa = (u64)(uintptr_t)page, ret[9], pteg, ptex;
-	struct pt_regs regs;
-	long rc;
+	return got == page_a[0] ? "page A" : got == page_b[0] ? "page B" :
+	       "neither page";
+}
+
+/*
+ * Move @pid's live translation of @ea from @old to @new (attributes
+ * @attrs) without invalidating it: before the PTE store the old page is
+ * in use (and so likely cached); after it, either page may be.
+ */
+static void remap_live(int pid, u64 ea, u64 *old, u64 *new, u64 attrs)
+{
+	u64 got;
 	int vec;
 
-	report_prefix_push("mmu");
-	assert(page);
-	test_radix();
-	report_prefix_push("hash");
+	got = load_via(ea, &vec, NULL);
+	report(!vec && got == old[0], "in use before the change: %s (got "
+	       "%#lx, %s; vector %#x)", which_page(old[0]),
+	       (unsigned long)got, which_page(got), vec);
+	radix_map(&rmmu, pid, ea, (u64)(uintptr_t)new, attrs);
+	got = load_via(ea, &vec, NULL);
+	report(!vec && (got == old[0] || got == new[0]), "PTE changed, not "
+	       "yet invalidated: the old or the new page (got %#lx, %s; "
+	       "vector %#x)", (unsigned long)got, which_page(got), vec);
+	report_info("the %s translation was used before the invalidation",
+		    got == old[0] ? "stale" : "new");
+}
+
+static void test_hash(const char *prefix)
+{
+	u64 pa = (u64)(uintptr_t)page_a, pb = (u64)(uintptr_t)page_b;
+	u64 ret[9], pteg, ptex, va;
+	struct pt_regs regs;
+	long rc;
+	int vec, ov5 = mmu_platform_ov5(OV5_MMU_INDEX);
+
+	report_prefix_push(prefix);
+	if (!mmu_hash_offered()) {
+		report_skip("ibm,arch-vec-5-platform-support byte 24 is %#x: "
+			    "radix only", ov5);
+		goto out;
+	}
+	if (ov5 >= 0 && (ov5 & OV5_MMU_MASK) != OV5_MMU_HASH) {
+		/* where radix is offered we may have been started in it
+		 * (KVM does): ask for hash */
+		rc = mmu_register_hash();
+		report(rc == H_SUCCESS, "H_REGISTER_PROC_TBL(hash): %ld (want "
+		       "%d)", rc, H_SUCCESS);
+		if (rc != H_SUCCESS)
+			goto out;
+	}
 	if (!find_htab()) {
 		report_skip("no ibm,pft-size: no hashed page table");
-		return report_summary();
+		goto out;
 	}
-	page[0] = 0x600dcafe12345678UL;
+	page_a[1] = 0;
 	slb_set(TEST_EA, TEST_VSID, SLB_SLOT);
 
 	pteg = pteg_of(TEST_VSID, TEST_EA);
@@ -157,21 +216,44 @@ int main(void)
 	report(rc == H_SUCCESS && ptex / 8 == pteg, "H_ENTER into PTEG %#lx: "
 	       "%ld, slot %#lx", (unsigned long)pteg, rc, (unsigned long)ptex);
 	if (rc != H_SUCCESS)
-		return report_summary();
+		goto out_slb;
 
 	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
-	report(!vec && loaded == page[0], "load through EA %#lx: %#lx (want "
+	report(!vec && loaded == page_a[0], "load through EA %#lx: %#lx (want "
 	       "%#lx, vector %#x)", TEST_EA, (unsigned long)loaded,
-	       (unsigned long)page[0], vec);
+	       (unsigned long)page_a[0], vec);
 	store_val = 0xfeedface87654321UL;
 	vec = run_catching(store_dr, (void *)(TEST_EA + 8), &regs);
-	report(!vec && page[1] == store_val, "store through it lands in the "
-	       "page (%#lx, vector %#x)", (unsigned long)page[1], vec);
+	report(!vec && page_a[1] == store_val, "store through it lands in the "
+	       "page (%#lx, vector %#x)", (unsigned long)page_a[1], vec);
 	rc = hcall(H_READ, ret, 2, 0UL, ptex);
 	report(rc == H_SUCCESS && (ret[0] & HPTE_V_VALID) &&
 	       (ret[1] & (HPTE_R_R | HPTE_R_C)) == (HPTE_R_R | HPTE_R_C),
 	       "H_READ: valid, R and C recorded (%ld: %#lx %#lx)", rc,
 	       (unsigned long)ret[0], (unsigned long)ret[1]);
+
+	/* Move the page: H_REMOVE invalidates the old translation (PAPR,
+	 * H_REMOVE), so the new one is used at once, and still after our
+	 * own tlbiel. */
+	rc = hcall(H_REMOVE, ret, 3, 0UL, ptex, 0UL);
+	if (rc == H_SUCCESS)
+		rc = hcall(H_ENTER, ret, 4, 0UL, pteg * 8,
+			   avpn_hi(TEST_VSID, TEST_EA) | HPTE_V_VALID,
+			   (pb & ~(PAGE_4K - 1UL)) | HPTE_R_M | HPTE_R_PP_RW);
+	ptex = ret[0];
+	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
+	report(rc == H_SUCCESS && !vec && loaded == page_b[0], "H_REMOVE + "
+	       "H_ENTER to page B (%ld): the new page at once (got %#lx, %s; "
+	       "vector %#x)", rc, (unsigned long)loaded, which_page(loaded),
+	       vec);
+	if (rc != H_SUCCESS)
+		goto out_slb;
+	va = TEST_VSID << SEGMENT_SHIFT | (TEST_EA & ((1UL << SEGMENT_SHIFT) - 1));
+	tlbiel_hash_va(va);
+	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
+	report(!vec && loaded == page_b[0], "after tlbiel + ptesync: page B "
+	       "(got %#lx, %s; vector %#x)", (unsigned long)loaded,
+	       which_page(loaded), vec);
 
 	rc = hcall_status(H_PROTECT, HPTE_R_PP_RO, ptex, 0UL);
 	store_val = 1;
@@ -183,7 +265,7 @@ int main(void)
 	       "%#lx (want protection, store), DAR %#lx", rc, vec,
 	       (unsigned long)regs.dsisr, (unsigned long)regs.dar);
 	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
-	report(!vec && page[0] == loaded, "a load still works (vector %#x)",
+	report(!vec && page_b[0] == loaded, "a load still works (vector %#x)",
 	       vec);
 
 	rc = hcall(H_REMOVE, ret, 3, 0UL, ptex, 0UL);
@@ -203,11 +285,153 @@ int main(void)
 	report(vec == VEC_DATA_SEGMENT && regs.dar == OTHER_EA, "no SLB "
 	       "entry: data segment interrupt (vector %#x, DAR %#lx)", vec,
 	       (unsigned long)regs.dar);
+out_slb:
 	slb_kill(TEST_EA);
 	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
 	report(vec == VEC_DATA_SEGMENT && regs.dar == TEST_EA, "after slbie: "
 	       "data segment interrupt (vector %#x, DAR %#lx)", vec,
 	       (unsigned long)regs.dar);
-	free(page);
+out:
+	report_prefix_pop();
+}
+
+/* Returns whether radix translation was registered. */
+static bool test_radix(void)
+{
+	const char *why = NULL;
+	struct pt_regs regs;
+	bool gtse;
+	u64 got;
+	long rc;
+	int vec;
+
+	report_prefix_push("radix");
+	if (!mmu_radix_offered(&why)) {
+		report_skip("%s", why);
+		report_prefix_pop();
+		return false;
+	}
+	gtse = mmu_radix_gtse_offered();
+	radix_init(&rmmu);
+	radix_map(&rmmu, 0, OS_EA, (u64)(uintptr_t)page_a, RPTE_KERNEL_RW);
+	radix_map(&rmmu, PID_A, USER_EA, (u64)(uintptr_t)page_b,
+		  RPTE_USER_RW);
+	radix_map(&rmmu, PID_B, USER_EA, (u64)(uintptr_t)page_a,
+		  RPTE_USER_RW);
+	rc = radix_register(&rmmu, gtse);
+	report(rc == H_SUCCESS, "H_REGISTER_PROC_TBL(radix%s, table at %p): "
+	       "%ld (want %d)", gtse ? ", GTSE" : "", (void *)rmmu.prtb, rc,
+	       H_SUCCESS);
+	if (rc != H_SUCCESS) {
+		report_prefix_pop();
+		return false;
+	}
+	mtspr(SPR_PIDR, PID_A);
+	isync();
+
+	got = load_via(OS_EA, &vec, &regs);
+	report(!vec && got == page_a[0], "OS quadrant %#lx (PID 0): page A "
+	       "(got %#lx, %s; vector %#x DSISR %#lx)", OS_EA,
+	       (unsigned long)got, which_page(got), vec,
+	       (unsigned long)regs.dsisr);
+	store_val = 0x5707ed0a5707ed0aUL;
+	vec = run_catching(store_dr, (void *)(OS_EA + 8), &regs);
+	report(!vec && page_a[1] == store_val, "a store through it lands in "
+	       "page A (%#lx, vector %#x)", (unsigned long)page_a[1], vec);
+	got = load_via(USER_EA, &vec, &regs);
+	report(!vec && got == page_b[0], "quadrant 0 %#lx under PIDR=%d: "
+	       "page B (got %#lx, %s; vector %#x DSISR %#lx)", USER_EA, PID_A,
+	       (unsigned long)got, which_page(got), vec,
+	       (unsigned long)regs.dsisr);
+	got = load_via(BAD_RADIX_EA, &vec, &regs);
+	report(vec == VEC_DATA_SEGMENT && regs.dar == BAD_RADIX_EA, "EA bits "
+	       "2:11 set (%#lx): data segment interrupt (vector %#x, want "
+	       "%#x; DAR %#lx)", BAD_RADIX_EA, vec, VEC_DATA_SEGMENT,
+	       (unsigned long)regs.dar);
+
+	/* PIDR names the tree; TLB entries carry the PID, so a switch
+	 * needs no invalidation (Book III, "Process Identification"). */
+	mtspr(SPR_PIDR, PID_B);
+	isync();
+	got = load_via(USER_EA, &vec, &regs);
+	report(!vec && got == page_a[0], "PIDR=%d: the same EA is page A "
+	       "(got %#lx, %s; vector %#x)", PID_B, (unsigned long)got,
+	       which_page(got), vec);
+	mtspr(SPR_PIDR, PID_A);
+	isync();
+
+	report_prefix_push("tlbiel");
+	remap_live(PID_A, USER_EA, page_b, page_a, RPTE_USER_RW);
+	tlbiel_va(PID_A, USER_EA);
+	got = load_via(USER_EA, &vec, &regs);
+	report(!vec && got == page_a[0], "after tlbiel + ptesync: the new "
+	       "page A (got %#lx, %s; vector %#x)", (unsigned long)got,
+	       which_page(got), vec);
+	radix_map(&rmmu, PID_A, USER_EA, (u64)(uintptr_t)page_a, RPTE_USER_RO);
+	tlbiel_va(PID_A, USER_EA);
+	store_val = 1;
+	vec = run_catching(store_dr, (void *)USER_EA, &regs);
+	report(vec == VEC_DATA_STORAGE && (regs.dsisr & (DSISR_PROT |
+	       DSISR_STORE)) == (DSISR_PROT | DSISR_STORE) &&
+	       regs.dar == USER_EA, "read-only PTE: a store raises vector "
+	       "%#x (want %#x), DSISR %#lx (want protection, store), DAR "
+	       "%#lx", vec, VEC_DATA_STORAGE, (unsigned long)regs.dsisr,
+	       (unsigned long)regs.dar);
+	got = load_via(USER_EA, &vec, &regs);
+	report(!vec && got == page_a[0], "a load still works (got %#lx, "
+	       "vector %#x)", (unsigned long)got, vec);
+	report_prefix_pop();
+
+	report_prefix_push("tlbie");
+	if (!gtse) {
+		report_skip("no guest translation shootdown: "
+			    "ibm,arch-vec-5-platform-support byte 26 lacks "
+			    "GTSE, tlbie is the hypervisor's");
+	} else {
+		remap_live(PID_A, USER_EA, page_a, page_b, RPTE_USER_RW);
+		tlbie_va(PID_A, USER_EA);
+		got = load_via(USER_EA, &vec, &regs);
+		report(!vec && got == page_b[0], "after tlbie + eieio, "
+		       "tlbsync, ptesync: the new page B (got %#lx, %s; "
+		       "vector %#x)", (unsigned long)got, which_page(got),
+		       vec);
+		radix_unmap(&rmmu, PID_A, USER_EA);
+		tlbie_pid(PID_A);
+		got = load_via(USER_EA, &vec, &regs);
+		report(vec == VEC_DATA_STORAGE && (regs.dsisr & DSISR_NOPTE) &&
+		       regs.dar == USER_EA, "invalid PTE, tlbie by PID: "
+		       "vector %#x (want %#x), DSISR %#lx (want no PTE), DAR "
+		       "%#lx", vec, VEC_DATA_STORAGE,
+		       (unsigned long)regs.dsisr, (unsigned long)regs.dar);
+	}
+	report_prefix_pop();
+
+	mtspr(SPR_PIDR, 0);
+	isync();
+	report_prefix_pop();
+	return true;
+}
+
+int main(void)
+{
+	int ov5;
+
+	report_prefix_push("mmu");
+	page_a = memalign(PAGE_4K, PAGE_4K);
+	page_b = memalign(PAGE_4K, PAGE_4K);
+	assert(page_a && page_b);
+	page_a[0] = 0x600dcafe12345678UL;
+	page_b[0] = 0xb0bb1e5eab0bb1e5UL;
+
+	test_hash("hash");
+	if (test_radix()) {
+		ov5 = mmu_platform_ov5(OV5_MMU_INDEX);
+		if ((ov5 & OV5_MMU_MASK) == OV5_MMU_DYNAMIC)
+			test_hash("hash after radix");
+		else
+			report_skip("hash after radix: "
+				    "ibm,arch-vec-5-platform-support byte 24 "
+				    "is %#x, no switching at run time", ov5);
+	}
 	return report_summary();
 }

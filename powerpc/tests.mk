@@ -11,13 +11,15 @@ POWERPC_LIB_SRCS = \
 	lib/powerpc/hypertas.c \
 	lib/powerpc/rtas.c \
 	lib/powerpc/exceptions.c \
-	lib/powerpc/smp.c
+	lib/powerpc/smp.c \
+	lib/powerpc/mmu.c
 
 POWERPC_LIB_HDRS = \
 	lib/powerpc/asm.h \
 	lib/powerpc/console.h \
 	lib/powerpc/exceptions.h \
 	lib/powerpc/hcall.h \
+	lib/powerpc/mmu.h \
 	lib/powerpc/processor.h \
 	lib/powerpc/ptregs.h \
 	lib/powerpc/rtas.h \
