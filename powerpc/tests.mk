@@ -1,7 +1,7 @@
 # What powerpc/ppc64le.mk and powerpc/ppc64.mk build: the tests (one
 # powerpc/<name>.c each), the runtime and the boot ROM.
 
-POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer smp atomics timebase interrupts emulator sprs spapr_vpa tm mmu exit0 selftest_migration
+POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer smp atomics timebase interrupts emulator sprs spapr_vpa tm mmu exit0 selftest_migration migration_memory
 
 POWERPC_LIB_SRCS = \
 	lib/powerpc/entry.S \
