@@ -19,10 +19,18 @@
  * tlbiel or tlbie (+ ptesync) the new one must be; a read-only or invalid
  * PTE then faults; PIDR selects the tree without invalidation.
  * Where the platform switches modes at run time, hash works again after.
+ *
+ * test_args: migration   also live-migrate (lib/migrate.h) with a hash
+ *                        entry in place, and again under radix: the
+ *                        hypervisor's page table, the registered process
+ *                        table and PIDR must come along
+ *            drop        with migration: remove the HPTE and change PIDR
+ *                        on the destination only: those checks must FAIL
  */
 #include <libfdt.h>
 #include "libcflat.h"
 #include "devicetree.h"
+#include "migrate.h"
 #include "powerpc/exceptions.h"
 #include "powerpc/hcall.h"
 #include "powerpc/mmu.h"
@@ -138,6 +146,7 @@ static void store_dr(void *ea)
 #define RPTE_USER_RO	(RPTE_READ | RPTE_REF)
 
 static u64 *page_a, *page_b;
+static bool migration, drop;
 static struct radix_mmu rmmu;
 
 /* A load through @ea with data relocation on: the value, or ~0 with
@@ -178,7 +187,7 @@ static void remap_live(int pid, u64 ea, u64 *old, u64 *new, u64 attrs)
 		    got == old[0] ? "stale" : "new");
 }
 
-static void test_hash(const char *prefix)
+static void test_hash(const char *prefix, bool migrate_here)
 {
 	u64 pa = (u64)(uintptr_t)page_a, pb = (u64)(uintptr_t)page_b;
 	u64 ret[9], pteg, ptex, va;
@@ -231,6 +240,22 @@ static void test_hash(const char *prefix)
 	       (ret[1] & (HPTE_R_R | HPTE_R_C)) == (HPTE_R_R | HPTE_R_C),
 	       "H_READ: valid, R and C recorded (%ld: %#lx %#lx)", rc,
 	       (unsigned long)ret[0], (unsigned long)ret[1]);
+	if (migrate_here) {
+		migrate();
+		if (drop)
+			hcall_status(H_REMOVE, 0UL, ptex, 0UL);
+		vec = run_catching(load_dr, (void *)TEST_EA, &regs);
+		report(!vec && loaded == page_a[0], "after a migration, the "
+		       "hypervisor's HPTE still translates (got %#lx, want "
+		       "%#lx; vector %#x)", (unsigned long)loaded,
+		       (unsigned long)page_a[0], vec);
+		rc = hcall(H_READ, ret, 2, 0UL, ptex);
+		report(rc == H_SUCCESS && (ret[0] & HPTE_V_VALID), "after a "
+		       "migration, H_READ finds it (%ld: %#lx)", rc,
+		       (unsigned long)ret[0]);
+		if (drop)
+			goto out_slb;
+	}
 
 	/* Move the page: H_REMOVE invalidates the old translation (PAPR,
 	 * H_REMOVE), so the new one is used at once, and still after our
@@ -359,6 +384,23 @@ static bool test_radix(void)
 	       which_page(got), vec);
 	mtspr(SPR_PIDR, PID_A);
 	isync();
+	if (migration) {
+		migrate();
+		if (drop)
+			mtspr(SPR_PIDR, PID_B);
+		got = load_via(OS_EA, &vec, &regs);
+		report(!vec && got == page_a[0], "after a migration, the OS "
+		       "quadrant still translates: page A (got %#lx, %s; "
+		       "vector %#x)", (unsigned long)got, which_page(got), vec);
+		report(mfspr(SPR_PIDR) == PID_A, "after a migration, PIDR "
+		       "(got %lu, want %d)", mfspr(SPR_PIDR), PID_A);
+		got = load_via(USER_EA, &vec, &regs);
+		report(!vec && got == page_b[0], "after a migration, PID %d's "
+		       "tree: page B (got %#lx, %s; vector %#x)", PID_A,
+		       (unsigned long)got, which_page(got), vec);
+		mtspr(SPR_PIDR, PID_A);
+		isync();
+	}
 
 	report_prefix_push("tlbiel");
 	remap_live(PID_A, USER_EA, page_b, page_a, RPTE_USER_RW);
@@ -412,10 +454,20 @@ static bool test_radix(void)
 	return true;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int ov5;
 
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "migration")) {
+			migration = true;
+		} else if (!strcmp(argv[i], "drop")) {
+			drop = true;
+		} else {
+			report_fail("unknown argument '%s'", argv[i]);
+			return report_summary();
+		}
+	}
 	report_prefix_push("mmu");
 	page_a = memalign(PAGE_4K, PAGE_4K);
 	page_b = memalign(PAGE_4K, PAGE_4K);
@@ -423,11 +475,11 @@ int main(void)
 	page_a[0] = 0x600dcafe12345678UL;
 	page_b[0] = 0xb0bb1e5eab0bb1e5UL;
 
-	test_hash("hash");
+	test_hash("hash", migration);
 	if (test_radix()) {
 		ov5 = mmu_platform_ov5(OV5_MMU_INDEX);
 		if ((ov5 & OV5_MMU_MASK) == OV5_MMU_DYNAMIC)
-			test_hash("hash after radix");
+			test_hash("hash after radix", false);
 		else
 			report_skip("hash after radix: "
 				    "ibm,arch-vec-5-platform-support byte 24 "
