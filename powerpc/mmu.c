@@ -35,6 +35,7 @@
 #include "powerpc/hcall.h"
 #include "powerpc/mmu.h"
 #include "powerpc/processor.h"
+#include "powerpc/smp.h"
 
 #define PAGE_4K		4096
 #define SEGMENT_SHIFT	28		/* 256 MiB segments */
@@ -164,6 +165,26 @@ static const char *which_page(u64 got)
 {
 	return got == page_a[0] ? "page A" : got == page_b[0] ? "page B" :
 	       "neither page";
+}
+
+struct remote_load {
+	u64 got;
+	int vec;
+};
+
+/* On another CPU: a load through USER_EA (under the PIDR set_pidr()
+ * left there: writing PIDR may flush that CPU's TLB). */
+static void load_on_cpu(void *arg)
+{
+	struct remote_load *r = arg;
+
+	r->got = load_via(USER_EA, &r->vec, NULL);
+}
+
+static void set_pidr(void *arg)
+{
+	mtspr(SPR_PIDR, (u64)(uintptr_t)arg);
+	isync();
 }
 
 /*
@@ -432,13 +453,35 @@ static bool test_radix(void)
 			    "ibm,arch-vec-5-platform-support byte 26 lacks "
 			    "GTSE, tlbie is the hypervisor's");
 	} else {
+		struct remote_load r = { 0, 0 };
+
+		if (nr_cpus > 1) {
+			on_cpu(1, set_pidr, (void *)(uintptr_t)PID_A);
+			on_cpu(1, load_on_cpu, &r);
+			report(!r.vec && r.got == page_a[0], "CPU 1 uses "
+			       "page A too (got %#lx, %s; vector %#x)",
+			       (unsigned long)r.got, which_page(r.got), r.vec);
+		}
 		remap_live(PID_A, USER_EA, page_a, page_b, RPTE_USER_RW);
 		tlbie_va(PID_A, USER_EA);
 		got = load_via(USER_EA, &vec, &regs);
 		report(!vec && got == page_b[0], "after tlbie + eieio, "
 		       "tlbsync, ptesync: the new page B (got %#lx, %s; "
-		       "vector %#x; Book III, tlbie)", (unsigned long)got, which_page(got),
-		       vec);
+		       "vector %#x; Book III, tlbie)", (unsigned long)got,
+		       which_page(got), vec);
+		/* tlbie acts on every thread's TLB, and tlbsync + ptesync
+		 * wait for that (Book III, tlbie and tlbsync) */
+		if (nr_cpus > 1) {
+			on_cpu(1, load_on_cpu, &r);
+			report(!r.vec && r.got == page_b[0], "CPU 0's tlbie "
+			       "reached CPU 1: page B there too (got %#lx, %s; "
+			       "vector %#x; Book III, tlbie)",
+			       (unsigned long)r.got, which_page(r.got), r.vec);
+			on_cpu(1, set_pidr, (void *)0);
+		} else {
+			report_skip("one CPU: tlbie's reach to other threads "
+				    "needs smp >= 2");
+		}
 		radix_unmap(&rmmu, PID_A, USER_EA);
 		tlbie_pid(PID_A);
 		got = load_via(USER_EA, &vec, &regs);
