@@ -104,10 +104,21 @@ void smp_init(void)
 /*
  * An idle secondary cedes its thread to the hypervisor (PAPR, H_CEDE)
  * rather than spin: under TCG a spinning vCPU is a host thread at 100%.
- * on_cpu_async() wakes it with H_PROD, which also covers a prod that
- * comes before the cede (PAPR, H_PROD: the prod is remembered). H_CEDE
- * returns with MSR[EE] set; work starts with it clear, as on CPU 0.
+ * on_cpu_async() wakes it with H_PROD, whose prod flag (QEMU
+ * hw/ppc/spapr_hcall.c, h_prod/h_cede) makes the next H_CEDE return at
+ * once when the thread had not ceded yet. QEMU 7.2 TCG clears that flag
+ * whenever the thread re-enters its execution loop (spapr_cpu_exec_enter()
+ * in hw/ppc/spapr.c), and H_PROD's own kick makes a running thread do
+ * that: a prod landing between our check of busy and the H_CEDE is lost,
+ * and the thread slept for ever (1 run in ~50 of atomics, before). The
+ * decrementer bounds the sleep instead of trusting the flag: each cede
+ * is armed to end within IDLE_POLL_US, and smp_idle_decrementer() takes
+ * that interrupt. H_CEDE returns with MSR[EE] set; work starts with it
+ * clear and the decrementer far away, as on CPU 0.
  */
+#define IDLE_POLL_US	1000
+#define DEC_FAR		0x7fffffffUL
+
 void secondary_main(struct cpu *self)
 {
 	void (*fn)(void *);
@@ -115,13 +126,27 @@ void secondary_main(struct cpu *self)
 	__atomic_store_n(&self->online, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		while (!__atomic_load_n(&self->busy, __ATOMIC_ACQUIRE)) {
+			self->idle = 1;
+			mtspr(SPR_DEC, IDLE_POLL_US * (tb_hz / 1000000));
 			hcall_status(H_CEDE);
 			local_irq_disable();
+			mtspr(SPR_DEC, DEC_FAR);
+			self->idle = 0;
 		}
 		fn = self->work;
 		fn(self->work_data);
 		__atomic_store_n(&self->busy, 0, __ATOMIC_RELEASE);
 	}
+}
+
+bool smp_idle_decrementer(void)
+{
+	struct cpu *self = this_cpu();
+
+	if (!self || !self->idle)
+		return false;
+	mtspr(SPR_DEC, DEC_FAR);
+	return true;
 }
 
 void on_cpu_async(int cpu, void (*fn)(void *data), void *data)
