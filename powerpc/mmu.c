@@ -26,6 +26,10 @@
  *                        table and PIDR must come along
  *            drop        with migration: remove the HPTE and change PIDR
  *                        on the destination only: those checks must FAIL
+ *            radix       radix only, in whatever mode the partition
+ *                        started: with more than one CPU, KVM-HV refuses
+ *                        to switch modes while another vCPU is in KVM_RUN,
+ *                        even ceded (Linux, kvmhv_configure_mmu(): -EBUSY)
  */
 #include <libfdt.h>
 #include "libcflat.h"
@@ -147,7 +151,7 @@ static void store_dr(void *ea)
 #define RPTE_USER_RO	(RPTE_READ | RPTE_REF)
 
 static u64 *page_a, *page_b;
-static bool migration, drop;
+static bool migration, drop, radix_only;
 static struct radix_mmu rmmu;
 
 /* A load through @ea with data relocation on: the value, or ~0 with
@@ -508,6 +512,8 @@ int main(int argc, char **argv)
 			migration = true;
 		} else if (!strcmp(argv[i], "drop")) {
 			drop = true;
+		} else if (!strcmp(argv[i], "radix")) {
+			radix_only = true;
 		} else {
 			report_fail("unknown argument '%s'", argv[i]);
 			return report_summary();
@@ -520,8 +526,9 @@ int main(int argc, char **argv)
 	page_a[0] = 0x600dcafe12345678UL;
 	page_b[0] = 0xb0bb1e5eab0bb1e5UL;
 
-	test_hash("hash", migration);
-	if (test_radix()) {
+	if (!radix_only)
+		test_hash("hash", migration);
+	if (test_radix() && !radix_only) {
 		ov5 = mmu_platform_ov5(OV5_MMU_INDEX);
 		if ((ov5 & OV5_MMU_MASK) == OV5_MMU_DYNAMIC)
 			test_hash("hash after radix", false);
