@@ -7,13 +7,19 @@
  * (MDSCR_EL1.SS, D2.12), each checked for its syndrome (ESR_EL1.EC
  * 0x31/0x35/0x32; IFSR/DFSR debug event on arm).
  *
- * usage: debug bp|wp|sstep
+ * With "migrate" after the sub-test, the guest is migrated (lib/migrate.h)
+ * between arming the breakpoint, watchpoint or step and using it: the
+ * debug registers read back the same on the destination (got/want) and
+ * still fire there.
+ *
+ * usage: debug bp|wp|sstep [migrate]
  */
 #include "libcflat.h"
 #include "arm/esr.h"
 #include "arm/exceptions.h"
 #include "arm/smp.h"
 #include "arm/sysreg.h"
+#include "migrate.h"
 
 #define DBGBCR_E	(1u << 0)
 #define DBGBCR_PMC_PL1	(1u << 1)	/* PMC 0b01: EL1 / PL1 */
@@ -56,6 +62,15 @@ static void wp_set(uintptr_t addr, u32 ctrl)
 	isb();
 }
 
+static u64 bvr_read(void) { return read_sysreg(dbgbvr0_el1); }
+static u32 bcr_read(void) { return read_sysreg(dbgbcr0_el1); }
+static u64 wvr_read(void) { return read_sysreg(dbgwvr0_el1); }
+static u32 wcr_read(void) { return read_sysreg(dbgwcr0_el1); }
+static u32 mdscr_read(void) { return read_sysreg(mdscr_el1); }
+#define MDE_NAME	"MDSCR_EL1.MDE"
+#define SECT_BP		"Arm ARM D2.8"
+#define SECT_WP		"Arm ARM D2.9"
+
 /* OS lock off (D2.5), MDSCR_EL1.MDE and KDE, PSTATE.D clear */
 static void debug_enable(void)
 {
@@ -97,6 +112,21 @@ static void wp_set(uintptr_t addr, u32 ctrl)
 	isb();
 }
 
+#define P14_READ(crm, op2) ({						\
+	u32 v_;								\
+	__asm__ __volatile__("mrc p14, 0, %0, c0, " #crm ", " #op2	\
+			     : "=r"(v_));				\
+	v_;								\
+})
+static u64 bvr_read(void) { return P14_READ(c0, 4); }
+static u32 bcr_read(void) { return P14_READ(c0, 5); }
+static u64 wvr_read(void) { return P14_READ(c0, 6); }
+static u32 wcr_read(void) { return P14_READ(c0, 7); }
+static u32 mdscr_read(void) { return P14_READ(c2, 2); }	/* DBGDSCRext */
+#define MDE_NAME	"DBGDSCRext.MDBGen"
+#define SECT_BP		"DDI 0406C C3.3"
+#define SECT_WP		"DDI 0406C C3.4"
+
 static void debug_enable(void)
 {
 	u32 dscr;
@@ -128,12 +158,36 @@ static bool syndrome_ok(const struct exc_info *info, unsigned ec)
 #define EC_WATCH	0
 #endif
 
+static bool migrating;
+
+/* After migrate(): @name must still hold @want (its @mask bits), as the
+ * debug architecture section @sect defines it. */
+static void check_after(const char *name, u64 got, u64 want, u64 mask,
+			const char *sect)
+{
+	report((got & mask) == (want & mask), "%s after the migration (got "
+	       "%#llx, want %#llx under mask %#llx; %s)", name,
+	       (unsigned long long)(got & mask),
+	       (unsigned long long)(want & mask), (unsigned long long)mask,
+	       sect);
+}
+
 static void test_bp(void)
 {
 	struct exc_info info;
+	u32 bcr = DBGBCR_E | DBGBCR_PMC_PL1 | DBGBCR_BAS_WORD;
+	u32 dscr;
 
-	bp_set((uintptr_t)target, DBGBCR_E | DBGBCR_PMC_PL1 | DBGBCR_BAS_WORD);
+	bp_set((uintptr_t)target, bcr);
 	debug_enable();
+	if (migrating) {
+		dscr = mdscr_read();
+		migrate();
+		check_after("DBGBVR0", bvr_read(), (uintptr_t)target, ~0ull,
+			    SECT_BP);
+		check_after("DBGBCR0", bcr_read(), bcr, bcr, SECT_BP);
+		check_after(MDE_NAME, mdscr_read(), dscr, 1u << 15, SECT_BP);
+	}
 	run_catching(target, NULL, &info);
 	bp_set(0, 0);
 	report(info.kind == EXC_BKPT && info.pc == (uintptr_t)target,
@@ -166,10 +220,19 @@ static void do_store(void *arg)
 static void test_wp(void)
 {
 	struct exc_info info;
+	u32 wcr = DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS | DBGWCR_BAS_4;
+	u32 dscr;
 
-	wp_set((uintptr_t)&watched, DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS |
-	       DBGWCR_BAS_4);
+	wp_set((uintptr_t)&watched, wcr);
 	debug_enable();
+	if (migrating) {
+		dscr = mdscr_read();
+		migrate();
+		check_after("DBGWVR0", wvr_read(), (uintptr_t)&watched,
+			    ~0ull, SECT_WP);
+		check_after("DBGWCR0", wcr_read(), wcr, wcr, SECT_WP);
+		check_after(MDE_NAME, mdscr_read(), dscr, 1u << 15, SECT_WP);
+	}
 	run_catching(do_load, NULL, &info);
 	wp_set(0, 0);
 	report(info.kind == EXC_WATCH, "load hits the watchpoint (got %s)",
@@ -240,6 +303,12 @@ static void test_sstep(void)
 	write_sysreg(0, oslar_el1);		/* OS lock off (D2.5) */
 	write_sysreg(MDSCR_SS, mdscr_el1);
 	isb();
+	/* SS steps EL0 only here (KDE clear): migrate() at EL1 runs on */
+	if (migrating) {
+		migrate();
+		check_after("MDSCR_EL1", mdscr_read(), MDSCR_SS, ~0ull,
+			    "Arm ARM D2.12");
+	}
 	steps = 0;
 	run_in_user(stepped_fn, NULL, &info);
 	write_sysreg(0, mdscr_el1);
@@ -263,10 +332,13 @@ int main(int argc, char **argv)
 {
 	report_prefix_push("debug");
 	if (argc < 2) {
-		report_fail("usage: debug bp|wp|sstep");
+		report_fail("usage: debug bp|wp|sstep [migrate]");
 		return report_summary();
 	}
 	report_prefix_push(argv[1]);
+	migrating = argc > 2 && !strcmp(argv[2], "migrate");
+	if (migrating)
+		report_prefix_push("migration");
 	if (!strcmp(argv[1], "bp"))
 		test_bp();
 	else if (!strcmp(argv[1], "wp"))
