@@ -14,9 +14,9 @@
  * the other collection (migration); LPIs made pending while the CPUs mask
  * them (ICC_PMR_EL1 0) are all delivered once unmasked on the destination,
  * each to its collection's CPU (pending-migration: the pending tables,
- * 5.1.2); an event mapped to a collection not yet mapped is delivered once
+ * 5.1); an event mapped to a collection not yet mapped is delivered once
  * MAPC maps it on the destination (migrate-unmapped-collection: the
- * interrupt translation table keeps the ICID, 5.3.10).
+ * interrupt translation table keeps the ICID, MAPTI command).
  *
  * usage: its lpi|trigger|migration|pending-migration|
  *        migrate-unmapped-collection
@@ -221,11 +221,12 @@ static void its_regs_take(struct its_regs *r)
 	}
 }
 
-static void check_reg(const char *name, int i, u64 got, u64 want)
+/* The register keeps what software wrote: its description in IHI 0069H. */
+static void check_reg(const char *name, u64 got, u64 want)
 {
-	report(got == want, "%s%.0d after the migration (got %#llx, want "
-	       "%#llx)", name, i, (unsigned long long)got,
-	       (unsigned long long)want);
+	report(got == want, "%s after the migration (got %#llx, want %#llx; "
+	       "IHI 0069H %s)", name, (unsigned long long)got,
+	       (unsigned long long)want, name);
 }
 
 static void its_regs_check(const struct its_regs *want)
@@ -234,24 +235,25 @@ static void its_regs_check(const struct its_regs *want)
 
 	its_regs_take(&got);
 	/* GITS_CTLR.Quiescent (bit 31) may change; Enabled must stay */
-	check_reg("GITS_CTLR.Enabled", 0, got.ctlr & GITS_CTLR_ENABLED,
+	check_reg("GITS_CTLR.Enabled", got.ctlr & GITS_CTLR_ENABLED,
 		  want->ctlr & GITS_CTLR_ENABLED);
-	check_reg("GITS_CBASER", 0, got.cbaser, want->cbaser);
+	check_reg("GITS_CBASER", got.cbaser, want->cbaser);
 	for (int i = 0; i < 8; i++)
 		if (BASER_TYPE(want->baser[i]))
 			report(got.baser[i] == want->baser[i], "GITS_BASER%d "
-			       "after the migration (got %#llx, want %#llx)",
+			       "after the migration (got %#llx, want %#llx; "
+			       "IHI 0069H GITS_BASER<n>)",
 			       i, (unsigned long long)got.baser[i],
 			       (unsigned long long)want->baser[i]);
-	/* PENDBASER.PTZ is write-only, RAZ (IHI 0069H 12.11.28) */
+	/* PENDBASER.PTZ is write-only and reads 0 (IHI 0069H GICR_PENDBASER) */
 	for (unsigned c = 0; c < MIN(nr_cpus, 2u); c++) {
 		report(got.propbaser[c] == want->propbaser[c], "CPU %u: "
 		       "GICR_PROPBASER after the migration (got %#llx, want "
-		       "%#llx)", c, (unsigned long long)got.propbaser[c],
+		       "%#llx; IHI 0069H GICR_PROPBASER)", c, (unsigned long long)got.propbaser[c],
 		       (unsigned long long)want->propbaser[c]);
 		report(got.pendbaser[c] == want->pendbaser[c], "CPU %u: "
 		       "GICR_PENDBASER after the migration (got %#llx, want "
-		       "%#llx)", c, (unsigned long long)got.pendbaser[c],
+		       "%#llx; IHI 0069H GICR_PENDBASER)", c, (unsigned long long)got.pendbaser[c],
 		       (unsigned long long)want->pendbaser[c]);
 	}
 }
@@ -267,13 +269,15 @@ static void test_migration(void)
 	trigger_and_wait(0, true);
 	report(got[0] == 1 && got_intid[0] == LPI_BASE, "after the migration "
 	       "INT of device 0 event 0 delivers LPI %d to CPU 0 (taken %d, "
-	       "INTID %d)", LPI_BASE, got[0], got_intid[0]);
+	       "INTID %d; IHI 0069H, INT command)", LPI_BASE, got[0],
+	       got_intid[0]);
 	its_cmd(CMD_MOVI, 0, 1, 0);		/* event 0 -> collection 1 */
 	cmd_sync(1);
 	trigger_and_wait(1, true);
 	report(got[1] == 1 && got[0] == 0 && got_intid[1] == LPI_BASE,
 	       "after the migration MOVI to collection 1 sends the LPI to "
-	       "CPU 1 (CPU 1 took %d, CPU 0 took %d)", got[1], got[0]);
+	       "CPU 1 (CPU 1 took %d, CPU 0 took %d; want 1, 0; IHI 0069H "
+	       "MOVI command)", got[1], got[0]);
 }
 
 #define NR_PENDING	4	/* events 0-3 -> LPIs 8192-8195 */
@@ -327,7 +331,7 @@ static void test_pending_migration(void)
 		for (unsigned e = 0; e < NR_PENDING; e++)
 			total += taken[c][e];
 	report(total == 0, "with ICC_PMR_EL1 0 no LPI is taken before the "
-	       "migration (taken %d)", total);
+	       "migration (taken %d, want 0; IHI 0069H 4.8.6)", total);
 	migrate();
 	on_cpus(pmr_set, (void *)0xf0);
 	end = timer_now_us() + WAIT_US;
@@ -343,7 +347,8 @@ static void test_pending_migration(void)
 
 		report(taken[c][e] == 1 && taken[!c][e] == 0, "pending LPI %u "
 		       "delivered once to CPU %u after the migration (CPU %u "
-		       "took it %d times, CPU %u %d times; want 1 and 0)",
+		       "took it %d times, CPU %u %d times; want 1 and 0: "
+		       "the pending table keeps it, IHI 0069H 5.1)",
 		       LPI_BASE + e, c, c, taken[c][e], !c, taken[!c][e]);
 	}
 }
@@ -358,8 +363,8 @@ static void test_unmapped_collection(void)
 
 	lpi_config(lpi, LPI_PRIO | LPI_ENABLE);
 	/* event 1 -> LPI 8193 on collection 3, which no MAPC has mapped:
-	 * its INT finds no target and is dropped (5.3.10: UNPREDICTABLE
-	 * only as to whether an error is reported) */
+	 * its INT finds no target and is dropped (IHI 0069H, INT command:
+	 * a collection that is not mapped is a command error) */
 	its_cmd(CMD_MAPTI, (u64)lpi << 32 | UNMAPPED_EVENT, UNMAPPED_COLL, 0);
 	cmd_sync(0);
 	for (unsigned i = 0; i < nr_cpus; i++)
@@ -367,7 +372,8 @@ static void test_unmapped_collection(void)
 	its_cmd(CMD_INT, UNMAPPED_EVENT, 0, 0);
 	udelay(20000);
 	report(!got[0] && !got[cpu], "INT of an event on an unmapped "
-	       "collection is not delivered (CPU 0 took %d, CPU %u %d)",
+	       "collection is not delivered (CPU 0 took %d, CPU %u %d; want "
+	       "0, 0; IHI 0069H INT: no mapped collection, no target)",
 	       got[0], cpu, got[cpu]);
 	migrate();
 	its_cmd(CMD_MAPC, 0, BASER_VALID | rdbase(cpu) << 16 | UNMAPPED_COLL,
@@ -379,7 +385,8 @@ static void test_unmapped_collection(void)
 	wait_flag(&got[cpu], WAIT_US);
 	report(got[cpu] == 1 && got_intid[cpu] == (int)lpi, "MAPC of "
 	       "collection %d to CPU %u after the migration: INT delivers LPI "
-	       "%u there (taken %d, INTID %d)", UNMAPPED_COLL, cpu, lpi,
+	       "%u there (taken %d, INTID %d; IHI 0069H MAPTI keeps the ICID, "
+	       "MAPC maps it)", UNMAPPED_COLL, cpu, lpi,
 	       got[cpu], got_intid[cpu]);
 }
 
@@ -437,19 +444,19 @@ int main(int argc, char **argv)
 	lpi_config(LPI_BASE, LPI_PRIO | LPI_ENABLE);
 	trigger_and_wait(0, true);
 	report(got[0] == 1 && got_intid[0] == LPI_BASE, "INT of device 0 "
-	       "event 0 delivers LPI %d to CPU 0 (taken %d, INTID %d)",
-	       LPI_BASE, got[0], got_intid[0]);
+	       "event 0 delivers LPI %d to CPU 0 (taken %d, INTID %d; IHI "
+	       "0069H, INT command)", LPI_BASE, got[0], got_intid[0]);
 	if (!trigger)
 		return report_summary();
 
 	lpi_config(LPI_BASE, LPI_PRIO);		/* Enable bit clear */
 	trigger_and_wait(0, false);
 	report(got[0] == 0, "disabled in the configuration table, then INV: "
-	       "not delivered (taken %d; 5.1.1)", got[0]);
+	       "not delivered (taken %d; IHI 0069H 5.1.1)", got[0]);
 	lpi_config(LPI_BASE, LPI_PRIO | LPI_ENABLE);
 	wait_flag(&got[0], WAIT_US);
 	report(got[0] == 1, "re-enabled and INV: the pending LPI arrives "
-	       "(taken %d)", got[0]);
+	       "(taken %d, want 1; IHI 0069H 5.1.1, INV command)", got[0]);
 
 	if (nr_cpus < 2) {
 		report_skip("MOVI: needs 2 CPUs");
@@ -460,6 +467,7 @@ int main(int argc, char **argv)
 	trigger_and_wait(1, true);
 	report(got[1] == 1 && got[0] == 0 && got_intid[1] == LPI_BASE,
 	       "after MOVI to collection 1 the LPI goes to CPU 1 (CPU 1 took "
-	       "%d, CPU 0 took %d)", got[1], got[0]);
+	       "%d, CPU 0 took %d; want 1, 0; IHI 0069H, MOVI command)",
+	       got[1], got[0]);
 	return report_summary();
 }

@@ -76,11 +76,19 @@ static void ap_count(void *arg)
 		WRITE_ONCE(ap_ticks, ap_ticks + 1);
 }
 
-static void check_reg(const char *name, u64 got, u64 want)
+/* @sect: where the architecture defines the register (it keeps what
+ * software wrote). */
+static void check_reg(const char *name, u64 got, u64 want, const char *sect)
 {
-	report(got == want, "%s (got %#llx, want %#llx)", name,
-	       (unsigned long long)got, (unsigned long long)want);
+	report(got == want, "%s (got %#llx, want %#llx; %s)", name,
+	       (unsigned long long)got, (unsigned long long)want, sect);
 }
+
+#ifdef __aarch64__
+#define SECT_VMSA	"Arm ARM D19.2, its description"
+#else
+#define SECT_VMSA	"DDI 0406C B4.1, its description"
+#endif
 
 static void selftest_hop(unsigned n)
 {
@@ -102,30 +110,32 @@ static void selftest_hop(unsigned n)
 	}
 	take_regs(&after);
 	report(migrate_count() == n, "migrations seen by the guest (got %u, "
-	       "want %u)", migrate_count(), n);
+	       "want %u; lib/migrate.h)", migrate_count(), n);
 	for (bad = 0; bad < PATTERN_WORDS; bad++)
 		if (pattern[bad] != word_at(bad, n))
 			break;
 	if (bad < PATTERN_WORDS)
 		report_fail("memory pattern: word %u of %u (got %#llx, want "
-			    "%#llx)", bad, PATTERN_WORDS,
+			    "%#llx: Normal memory keeps what was stored)", bad,
+			    PATTERN_WORDS,
 			    (unsigned long long)pattern[bad],
 			    (unsigned long long)word_at(bad, n));
 	else
 		report_pass("memory pattern: all %u words as written",
 			    PATTERN_WORDS);
-	check_reg("SCTLR", after.sctlr, before.sctlr);
-	check_reg("TTBR0", after.ttbr0, before.ttbr0);
-	check_reg("TCR/TTBCR", after.tcr, before.tcr);
-	check_reg("MAIR", after.mair, before.mair);
-	check_reg("VBAR", after.vbar, before.vbar);
+	check_reg("SCTLR", after.sctlr, before.sctlr, SECT_VMSA);
+	check_reg("TTBR0", after.ttbr0, before.ttbr0, SECT_VMSA);
+	check_reg("TCR/TTBCR", after.tcr, before.tcr, SECT_VMSA);
+	check_reg("MAIR", after.mair, before.mair, SECT_VMSA);
+	check_reg("VBAR", after.vbar, before.vbar, SECT_VMSA);
 	if (nr_cpus > 1) {
 		u64 start = READ_ONCE(ap_ticks), end = timer_now_us() + 5000000;
 
 		while (READ_ONCE(ap_ticks) == start && timer_now_us() < end)
 			;
 		report(READ_ONCE(ap_ticks) > ticks, "CPU 1 keeps counting on "
-		       "the destination (got %llu, want > %llu)",
+		       "the destination (got %llu, want > %llu; a PE left "
+		       "running by PSCI CPU_ON runs on, DEN 0022D 5.6)",
 		       (unsigned long long)READ_ONCE(ap_ticks),
 		       (unsigned long long)ticks);
 	}
@@ -165,8 +175,10 @@ static void test_timer(void)
 	cntp_ctl_write(CNT_CTL_ENABLE | CNT_CTL_IMASK);
 	report(cntv_cval_read() == vcval && cntp_cval_read() == pcval,
 	       "CNTV_CVAL and CNTP_CVAL read back before the migration (got "
-	       "%#llx, %#llx)", (unsigned long long)cntv_cval_read(),
-	       (unsigned long long)cntp_cval_read());
+	       "%#llx, %#llx; want %#llx, %#llx; Arm ARM D11.2.4)",
+	       (unsigned long long)cntv_cval_read(),
+	       (unsigned long long)cntp_cval_read(),
+	       (unsigned long long)vcval, (unsigned long long)pcval);
 	migrate();
 	if (drop)
 		cntv_cval_write(vcval + 1);
@@ -174,13 +186,13 @@ static void test_timer(void)
 	report(cnt1 >= cnt0, "CNTVCT does not go back (got %#llx, was %#llx "
 	       "before; D11.1.2)", (unsigned long long)cnt1,
 	       (unsigned long long)cnt0);
-	check_reg("CNTV_CVAL", cntv_cval_read(), vcval);
+	check_reg("CNTV_CVAL", cntv_cval_read(), vcval, "Arm ARM D11.2.4");
 	vctl = cntv_ctl_read();
 	report((vctl & CTL_BITS) == (CNT_CTL_ENABLE | CNT_CTL_IMASK) &&
 	       !(vctl & CNT_CTL_ISTATUS), "CNTV_CTL: ENABLE and IMASK set, "
 	       "ISTATUS clear an hour ahead (got %#x, want %#x; D11.2.4)",
 	       vctl, CNT_CTL_ENABLE | CNT_CTL_IMASK);
-	check_reg("CNTP_CVAL", cntp_cval_read(), pcval);
+	check_reg("CNTP_CVAL", cntp_cval_read(), pcval, "Arm ARM D11.2.4");
 	while (cntpct_read() < pcval)
 		;
 	pctl = cntp_ctl_read();
@@ -270,9 +282,10 @@ static void gic_compare(const struct gic_state *got,
 			const struct gic_state *want)
 {
 #define CMP(field, what)						\
-	report(got->field == want->field, "%s (got %#llx, want %#llx)",	\
-	       what, (unsigned long long)got->field,			\
-	       (unsigned long long)want->field)
+	report(got->field == want->field, "%s (got %#llx, want %#llx; "	\
+	       "%s)", what, (unsigned long long)got->field,		\
+	       (unsigned long long)want->field, gic_version() == 2 ?	\
+	       "IHI 0048B 4.3, 4.4" : "IHI 0069H 12.9, 12.11")
 	CMP(prio_spi_on, "SPI 37 priority (IPRIORITYR)");
 	CMP(prio_spi_pend, "SPI 38 priority (IPRIORITYR)");
 	CMP(prio_ppi, "PPI 20 priority (IPRIORITYR)");
