@@ -192,15 +192,15 @@ static void test_bp(void)
 	bp_set(0, 0);
 	report(info.kind == EXC_BKPT && info.pc == (uintptr_t)target,
 	       "breakpoint on a function (got %s at %#lx, want breakpoint at "
-	       "%#lx)", exc_kind_name(info.kind), (unsigned long)info.pc,
-	       (unsigned long)(uintptr_t)target);
+	       "%#lx; %s)", exc_kind_name(info.kind), (unsigned long)info.pc,
+	       (unsigned long)(uintptr_t)target, SECT_BP);
 	report(syndrome_ok(&info, EC_BKPT), "syndrome %#x (want EC %#x on "
-	       "aarch64, fault status debug event %#x)", info.syndrome, EC_BKPT,
-	       DFSC_DEBUG);
+	       "aarch64, fault status debug event %#x; %s)", info.syndrome,
+	       EC_BKPT, DFSC_DEBUG, SECT_BP);
 	run_catching(target, NULL, &info);
 	debug_disable();
-	report(info.kind == EXC_NONE, "disabled breakpoint is silent (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_NONE, "disabled breakpoint is silent (got %s; "
+	       "%s)", exc_kind_name(info.kind), SECT_BP);
 }
 
 static void do_load(void *arg)
@@ -235,31 +235,33 @@ static void test_wp(void)
 	}
 	run_catching(do_load, NULL, &info);
 	wp_set(0, 0);
-	report(info.kind == EXC_WATCH, "load hits the watchpoint (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_WATCH, "load hits the watchpoint (got %s; %s)",
+	       exc_kind_name(info.kind), SECT_WP);
 	report(syndrome_ok(&info, EC_WATCH), "syndrome %#x (want EC %#x on "
-	       "aarch64, fault status debug event %#x)", info.syndrome,
-	       EC_WATCH, DFSC_DEBUG);
+	       "aarch64, fault status debug event %#x; %s)", info.syndrome,
+	       EC_WATCH, DFSC_DEBUG, SECT_WP);
 #ifdef __aarch64__
 	/* ARMv7 leaves DFAR UNKNOWN for a watchpoint (DDI 0406C C5.2.3) */
 	report(info.far == (uintptr_t)&watched && !info.write, "load: FAR "
-	       "%#lx, WnR %d (want %p, read)", (unsigned long)info.far,
-	       info.write, &watched);
+	       "%#lx, WnR %d (want %p, read; %s)", (unsigned long)info.far,
+	       info.write, &watched, SECT_WP);
 #endif
 	wp_set((uintptr_t)&watched, DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS |
 	       DBGWCR_BAS_4);
 	run_catching(do_store, NULL, &info);
 	wp_set(0, 0);	/* report() below reads the watched word */
-	report(info.kind == EXC_WATCH, "store hits the watchpoint (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_WATCH, "store hits the watchpoint (got %s; %s)",
+	       exc_kind_name(info.kind), SECT_WP);
 #ifdef __aarch64__
 	report(info.write && watched != 0x1234, "store: WnR %d, the word not "
-	       "written (%#x)", info.write, watched);
+	       "written (%#x; a watchpoint is taken before the access, %s)",
+	       info.write, watched, SECT_WP);
 #endif
 	run_catching(do_store, NULL, &info);
 	debug_disable();
 	report(info.kind == EXC_NONE && watched == 0x1234, "disabled "
-	       "watchpoint is silent (got %s)", exc_kind_name(info.kind));
+	       "watchpoint is silent (got %s; %s)", exc_kind_name(info.kind),
+	       SECT_WP);
 }
 
 #ifdef __aarch64__
@@ -315,15 +317,17 @@ static void test_sstep(void)
 	isb();
 	install_ec_handler(true, ESR_EC_SSTEP_LOW, NULL);
 	report(steps == 5, "step exceptions from EL0 (got %d, want 5: before "
-	       "the first instruction and after each of four)", steps);
+	       "the first instruction and after each of four; Arm ARM D2.12)",
+	       steps);
 	for (int i = 0; i < MIN(steps, 5); i++)
 		report(step_pcs[i] == want[i] && ESR_EC(step_esr[i]) ==
 		       ESR_EC_SSTEP_LOW && !!(step_esr[i] & ESR_SS_ISV) == (i > 0),
 		       "step %d: ELR %#lx, ESR %#x (want ELR %#lx, EC %#x, "
-		       "ISV %d)", i, (unsigned long)step_pcs[i], step_esr[i],
-		       (unsigned long)want[i], ESR_EC_SSTEP_LOW, i > 0);
-	report(info.kind == EXC_NONE, "the stepped function returned (got %s)",
-	       exc_kind_name(info.kind));
+		       "ISV %d; Arm ARM D2.12)", i, (unsigned long)step_pcs[i],
+		       step_esr[i], (unsigned long)want[i], ESR_EC_SSTEP_LOW,
+		       i > 0);
+	report(info.kind == EXC_NONE, "the stepped function returned (got %s; "
+	       "Arm ARM D2.12)", exc_kind_name(info.kind));
 }
 
 #endif
