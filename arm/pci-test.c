@@ -70,7 +70,8 @@ static void check_count(u8 *bar, const char *what, u32 want)
 {
 	u32 got = readl(bar + HDR_COUNT);
 
-	report(got == want, "%s: count %u (want %u)", what, got, want);
+	report(got == want, "%s: count %u (want %u; hw/misc/pci-testdev.c)",
+	       what, got, want);
 }
 
 static void run_test(u8 *bar, const char *space, int t)
@@ -84,12 +85,13 @@ static void run_test(u8 *bar, const char *space, int t)
 	snprintf(want_name, sizeof(want_name), "%s-%s", space,
 		 testdev_tests[t].kind);
 	report_prefix_pushf("test %d", t);
-	report(!strcmp(name, want_name), "name (got \"%s\", want \"%s\")",
-	       name, want_name);
+	report(!strcmp(name, want_name), "name (got \"%s\", want \"%s\"; "
+	       "hw/misc/pci-testdev.c)", name, want_name);
 	width = readb(bar + HDR_WIDTH);
 	off = readl(bar + HDR_OFFSET);
 	data = readb(bar + HDR_DATA);
-	report(width == 1 || width == 2 || width == 4, "width %u", width);
+	report(width == 1 || width == 2 || width == 4, "width %u (want 1, 2 "
+	       "or 4; hw/misc/pci-testdev.c)", width);
 	check_count(bar, "after selecting the test", 0);
 
 	/* the data byte at the offset: the device's, or the ioeventfd's */
@@ -139,8 +141,8 @@ static void run_tests(u8 *bar, const char *space)
 	/* no test past the last: its header reads 0 */
 	writeb(t, bar + HDR_TEST);
 	read_name(bar, name, sizeof(name));
-	report(!name[0], "test %d does not exist (name \"%s\", want \"\")", t,
-	       name);
+	report(!name[0], "test %d does not exist (name \"%s\", want \"\"; "
+	       "hw/misc/pci-testdev.c)", t, name);
 	writeb(NO_TEST, bar + HDR_TEST);
 	report_prefix_pop();
 }
@@ -158,7 +160,8 @@ int main(void)
 	}
 	id = pci_config_read(0, 0, PCI_VENDOR_ID, 4);
 	report((id & 0xffff) != 0xffff, "00:00.0 (the host bridge) answers "
-	       "config reads (ID %#x)", id);
+	       "config reads (ID %#x, want a vendor other than 0xffff; PCI "
+	       "Express Base spec 7.2.2, ECAM)", id);
 	devfn = pci_find_device(PCI_VENDOR_REDHAT, PCI_DEVICE_TESTDEV);
 	if (devfn < 0) {
 		report_skip("no pci-testdev on bus 0 (cfg: -device pci-testdev)");
@@ -167,16 +170,18 @@ int main(void)
 	bar0 = pci_config_read(0, devfn, PCI_BAR0, 4);
 	bar1 = pci_config_read(0, devfn, PCI_BAR0 + 4, 4);
 	report(!(bar0 & PCI_BAR_IO) && (bar1 & PCI_BAR_IO), "BAR0 is memory, "
-	       "BAR1 I/O (got %#x, %#x)", bar0, bar1);
+	       "BAR1 I/O (got %#x, %#x; PCI Local Bus spec 3.0, 6.2.5.1)", bar0,
+	       bar1);
 	size0 = pci_bar_size(devfn, 0);
 	size1 = pci_bar_size(devfn, 1);
 	report(size0 && !(size0 & (size0 - 1)) && size1 &&
 	       !(size1 & (size1 - 1)), "BAR sizes are powers of two (got %#x, "
-	       "%#x)", size0, size1);
+	       "%#x; PCI Local Bus spec 3.0, 6.2.5.1)", size0, size1);
 	mmio = pci_bar_assign(devfn, 0);
 	pio = pci_bar_assign(devfn, 1);
 	if (!mmio || !pio) {
-		report_fail("no room for the BARs in the bridge's windows");
+		report_fail("no room for the BARs in the bridge's windows "
+			    "(the DT's ranges, IEEE 1275 PCI binding)");
 		return report_summary();
 	}
 	pci_config_write(0, devfn, PCI_COMMAND, 2,

@@ -7,6 +7,12 @@
 #include "libcflat.h"
 #include "arm/mmu.h"
 
+#ifdef __aarch64__
+#define SECT_VMSA	"Arm ARM D8"
+#else
+#define SECT_VMSA	"DDI 0406C B3.6"
+#endif
+
 #define LIMIT		1000000
 #define PRIMES		78498
 
@@ -43,6 +49,7 @@ int main(void)
 	       LIMIT, n, PRIMES);
 	heap[LIMIT - 1] = 0xa5;
 	report(alias[LIMIT - 1] == 0xa5, "a write through one mapping shows "
-	       "through the other (got %#x)", alias[LIMIT - 1]);
+	       "through the other (got %#x, want 0xa5; %s)", alias[LIMIT - 1],
+	       SECT_VMSA);
 	return report_summary();
 }
