@@ -85,7 +85,7 @@ int main(void)
 	run_catching(unaligned_load, p, &info);
 	report(info.kind == EXC_DABT && info.fsc == FSC_ALIGNMENT,
 	       "unaligned load from Device memory: alignment fault (got %s, "
-	       "FSC %#x; want FSC %#x; Arm ARM B2.5.2)", exc_kind_name(info.kind),
-	       info.fsc, FSC_ALIGNMENT);
+	       "FSC %#x; want FSC %#x; Arm ARM B2.5.2)",
+	       exc_kind_name(info.kind), info.fsc, FSC_ALIGNMENT);
 	return report_summary();
 }

@@ -249,11 +249,13 @@ static void its_regs_check(const struct its_regs *want)
 	for (unsigned c = 0; c < MIN(nr_cpus, 2u); c++) {
 		report(got.propbaser[c] == want->propbaser[c], "CPU %u: "
 		       "GICR_PROPBASER after the migration (got %#llx, want "
-		       "%#llx; IHI 0069H GICR_PROPBASER)", c, (unsigned long long)got.propbaser[c],
+		       "%#llx; IHI 0069H GICR_PROPBASER)", c,
+		       (unsigned long long)got.propbaser[c],
 		       (unsigned long long)want->propbaser[c]);
 		report(got.pendbaser[c] == want->pendbaser[c], "CPU %u: "
 		       "GICR_PENDBASER after the migration (got %#llx, want "
-		       "%#llx; IHI 0069H GICR_PENDBASER)", c, (unsigned long long)got.pendbaser[c],
+		       "%#llx; IHI 0069H GICR_PENDBASER)", c,
+		       (unsigned long long)got.pendbaser[c],
 		       (unsigned long long)want->pendbaser[c]);
 	}
 }

@@ -219,7 +219,7 @@ static void test_timer(void)
 
 /* gic */
 
-#define SPI_ON		(GIC_FIRST_SPI + 5)	/* enabled, edge, CPU 1 */
+#define SPI_ON		(GIC_FIRST_SPI + 5)	/* on, edge, CPU 1 */
 #define SPI_PEND	(GIC_FIRST_SPI + 6)	/* disabled, pending */
 #define PPI		(GIC_FIRST_PPI + 4)	/* 20: no device on virt */
 #define SGI		3

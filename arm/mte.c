@@ -87,8 +87,8 @@ static void check(bool sync, const char *what, void (*fn)(void *), void *bad)
 	if (sync)
 		report(info.kind == EXC_DABT && info.fsc == FSC_TAG_CHECK,
 		       "%s: synchronous tag check fault (got %s, DFSC %#x; "
-		       "want data abort, DFSC %#x; Arm ARM D6, D19.2.40 ESR_EL1)",
-		       what, exc_kind_name(info.kind), info.fsc, FSC_TAG_CHECK);
+		       "want data abort, DFSC %#x; Arm ARM D6, D19.2.40 "
+		       "ESR_EL1)", what, exc_kind_name(info.kind), info.fsc, FSC_TAG_CHECK);
 	else
 		report(info.kind == EXC_NONE && (tfsr & TFSR_TF0),
 		       "%s: asynchronous, TFSR_EL1.TF0 set (got %s, TFSR %#llx; "

@@ -59,8 +59,8 @@ static void test_ids(void)
 
 		if ((p & periph_mask[i]) != periph_id[i] || c != pcell_id[i]) {
 			report_fail("ID byte %d: periph %#x (want %#x under "
-				    "mask %#x), PrimeCell %#x (want %#x; DDI 0224 "
-				    "3.3)", i, p,
+				    "mask %#x), PrimeCell %#x (want %#x; "
+				    "DDI 0224 3.3)", i, p,
 				    periph_id[i], periph_mask[i], c,
 				    pcell_id[i]);
 			ok = false;

@@ -19,7 +19,8 @@
 
 /* Where a failure message points: the register's description. */
 #ifdef __aarch64__
-#define PMU_SECT(reg)	"Arm ARM, Performance Monitors Extension, " reg "_EL0"
+#define PMU_SECT(reg)	"Arm ARM, Performance Monitors Extension, " \
+			reg "_EL0"
 #else
 #define PMU_SECT(reg)	"DDI 0406C C12, " reg
 #endif

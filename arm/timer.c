@@ -120,8 +120,8 @@ static void test_timer(struct timer *t)
 	cval = t->cval_read();
 	report(cval >= now + far && cval <= t->count() + far,
 	       "a TVAL write sets CVAL to count + TVAL (got %#llx, count "
-	       "was %#llx; %s)", (unsigned long long)cval, (unsigned long long)now,
-	       SECT_TIMER);
+	       "was %#llx; %s)", (unsigned long long)cval,
+	       (unsigned long long)now, SECT_TIMER);
 
 	/* the interrupt, not before CVAL */
 	t->ctl_write(0);
