@@ -12,7 +12,11 @@
  * debug registers read back the same on the destination (got/want) and
  * still fire there.
  *
- * usage: debug bp|wp|sstep [migrate]
+ * With "drop" after "migrate", the destination clears the breakpoint or
+ * watchpoint value register (MDSCR_EL1.SS for sstep) first, as a migration
+ * that lost it would: those checks must FAIL.
+ *
+ * usage: debug bp|wp|sstep [migrate [drop]]
  */
 #include "libcflat.h"
 #include "arm/esr.h"
@@ -158,7 +162,7 @@ static bool syndrome_ok(const struct exc_info *info, unsigned ec)
 #define EC_WATCH	0
 #endif
 
-static bool migrating;
+static bool migrating, drop;
 
 /* After migrate(): @name must still hold @want (its @mask bits), as the
  * debug architecture section @sect defines it. */
@@ -183,6 +187,8 @@ static void test_bp(void)
 	if (migrating) {
 		dscr = mdscr_read();
 		migrate();
+		if (drop)
+			bp_set(0, bcr);
 		check_after("DBGBVR0", bvr_read(), (uintptr_t)target, ~0ull,
 			    SECT_BP);
 		check_after("DBGBCR0", bcr_read(), bcr, bcr, SECT_BP);
@@ -228,6 +234,8 @@ static void test_wp(void)
 	if (migrating) {
 		dscr = mdscr_read();
 		migrate();
+		if (drop)
+			wp_set(0, wcr);
 		check_after("DBGWVR0", wvr_read(), (uintptr_t)&watched,
 			    ~0ull, SECT_WP);
 		check_after("DBGWCR0", wcr_read(), wcr, wcr, SECT_WP);
@@ -308,6 +316,10 @@ static void test_sstep(void)
 	/* SS steps EL0 only here (KDE clear): migrate() at EL1 runs on */
 	if (migrating) {
 		migrate();
+		if (drop) {
+			write_sysreg(0, mdscr_el1);
+			isb();
+		}
 		check_after("MDSCR_EL1", mdscr_read(), MDSCR_SS, ~0ull,
 			    "Arm ARM D2.12");
 	}
@@ -336,11 +348,12 @@ int main(int argc, char **argv)
 {
 	report_prefix_push("debug");
 	if (argc < 2) {
-		report_fail("usage: debug bp|wp|sstep [migrate]");
+		report_fail("usage: debug bp|wp|sstep [migrate [drop]]");
 		return report_summary();
 	}
 	report_prefix_push(argv[1]);
 	migrating = argc > 2 && !strcmp(argv[2], "migrate");
+	drop = migrating && argc > 3 && !strcmp(argv[3], "drop");
 	if (migrating)
 		report_prefix_push("migration");
 	if (!strcmp(argv[1], "bp"))

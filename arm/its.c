@@ -18,8 +18,13 @@
  * MAPC maps it on the destination (migrate-unmapped-collection: the
  * interrupt translation table keeps the ICID, MAPTI command).
  *
+ * With "drop" after a migration sub-test, the destination changes what the
+ * test then checks (event 0 moved to collection 1, the pending LPIs cleared,
+ * collection 3 mapped elsewhere), as a migration that lost it would: those
+ * checks must FAIL.
+ *
  * usage: its lpi|trigger|migration|pending-migration|
- *        migrate-unmapped-collection
+ *        migrate-unmapped-collection [drop]
  */
 #include "libcflat.h"
 #include "arm/gic.h"
@@ -52,6 +57,7 @@
 
 #define CMD_MOVI	0x01
 #define CMD_INT		0x03
+#define CMD_CLEAR	0x04
 #define CMD_SYNC	0x05
 #define CMD_MAPD	0x08
 #define CMD_MAPC	0x09
@@ -63,6 +69,7 @@
 #define WAIT_US		(5 * 1000 * 1000)
 
 static u8 *its, *prop;
+static bool drop;
 static u64 *queue;
 static unsigned cwriter;
 static volatile int got[MAX_CPUS], got_intid[MAX_CPUS];
@@ -267,6 +274,10 @@ static void test_migration(void)
 	lpi_config(LPI_BASE, LPI_PRIO | LPI_ENABLE);
 	its_regs_take(&before);
 	migrate();
+	if (drop) {
+		its_cmd(CMD_MOVI, 0, 1, 0);	/* event 0 -> collection 1 */
+		cmd_sync(1);
+	}
 	its_regs_check(&before);
 	trigger_and_wait(0, true);
 	report(got[0] == 1 && got_intid[0] == LPI_BASE, "after the migration "
@@ -335,6 +346,9 @@ static void test_pending_migration(void)
 	report(total == 0, "with ICC_PMR_EL1 0 no LPI is taken before the "
 	       "migration (taken %d, want 0; IHI 0069H 4.8.6)", total);
 	migrate();
+	if (drop)
+		for (unsigned e = 0; e < NR_PENDING; e++)
+			its_cmd(CMD_CLEAR, e, 0, 0);
 	on_cpus(pmr_set, (void *)0xf0);
 	end = timer_now_us() + WAIT_US;
 	do {
@@ -378,8 +392,8 @@ static void test_unmapped_collection(void)
 	       "0, 0; IHI 0069H INT: no mapped collection, no target)",
 	       got[0], cpu, got[cpu]);
 	migrate();
-	its_cmd(CMD_MAPC, 0, BASER_VALID | rdbase(cpu) << 16 | UNMAPPED_COLL,
-		0);
+	its_cmd(CMD_MAPC, 0, BASER_VALID |
+		rdbase(drop ? 0 : cpu) << 16 | UNMAPPED_COLL, 0);
 	cmd_sync(cpu);
 	for (unsigned i = 0; i < nr_cpus; i++)
 		got[i] = 0;
@@ -404,6 +418,8 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "lpi";
 	bool trigger = !strcmp(mode, "trigger");
 	char why[80];
+
+	drop = argc > 2 && !strcmp(argv[2], "drop");
 
 	report_prefix_push(trigger ? "its-trigger" : !strcmp(mode, "lpi") ?
 			   "gicv3-lpi" : mode);
