@@ -16,8 +16,9 @@
  * our trees; a changed PTE may be used stale until the TLB is invalidated
  * (Book III, "Page Table Update Synchronization Requirements": either
  * translation may be used, so only "old or new" is asserted), and after
- * tlbiel or tlbie (+ ptesync) the new one must be; a read-only or invalid
- * PTE then faults; PIDR selects the tree without invalidation.
+ * tlbiel or tlbie (+ ptesync) the new one must be, on every CPU for
+ * tlbie (with smp >= 2); a read-only or invalid PTE then faults; PIDR
+ * selects the tree without invalidation.
  * Where the platform switches modes at run time, hash works again after.
  *
  * test_args: migration   also live-migrate (lib/migrate.h) with a hash
