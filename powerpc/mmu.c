@@ -147,11 +147,26 @@ static void store_dr(void *ea)
 #define BAD_RADIX_EA	0xc010000060000000UL
 #define PID_A		1
 #define PID_B		2
+/* Instruction fetch: PID_FETCH maps the image where it runs (flat.lds
+ * keeps it below 4 MiB) and one page of code twice, with and without
+ * execute authority. */
+#define PID_FETCH	3
+#define IDENT_END	0x400000UL
+#define EXEC_EA		0x0000000070000000UL
+#define NOEXEC_EA	0x0000000070001000UL
+#define INSN_BLR	0x4e800020u
+/* SRR1 bit 35: fetch from no-execute or guarded storage (Book III,
+ * Instruction Storage Interrupt) */
+#define SRR1_ISI_NOEXEC	PPC_BIT(35)
+#define RPTE_KERNEL_RWX	(RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_EXEC | \
+			 RPTE_REF | RPTE_CHG)
+#define RPTE_KERNEL_RX	(RPTE_PRIV | RPTE_READ | RPTE_EXEC | RPTE_REF | RPTE_CHG)
 #define RPTE_KERNEL_RW	(RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG)
 #define RPTE_USER_RW	(RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG)
 #define RPTE_USER_RO	(RPTE_READ | RPTE_REF)
 
 static u64 *page_a, *page_b;
+static u32 *page_code;
 static bool migration, drop, radix_only;
 static struct radix_mmu rmmu;
 
@@ -213,6 +228,75 @@ static void remap_live(int pid, u64 ea, u64 *old, u64 *new, u64 attrs)
 	       "vector %#x; Book III, Page Table Update Synchronization)", (unsigned long)got, which_page(got), vec);
 	report_info("the %s translation was used before the invalidation",
 		    got == old[0] ? "stale" : "new");
+}
+
+static volatile int isi_seen;
+static volatile u64 isi_srr0, isi_srr1;
+
+/* An instruction storage interrupt: note it, return to the caller. */
+static void isi_handler(struct pt_regs *regs, void *data)
+{
+	(void)data;
+	isi_seen++;
+	isi_srr0 = regs->nip;
+	isi_srr1 = regs->msr;
+	regs->nip = regs->link;
+}
+
+/* Call the code at @ea with instruction and data relocation on: this
+ * function's own code and stack then translate too. */
+static void call_translated(u64 ea)
+{
+	void (*fn)(void) = (void (*)(void))(uintptr_t)ea;
+	u64 msr = mfmsr();
+
+	mtmsr(msr | MSR_IR | MSR_DR);
+	isync();
+	fn();
+	mtmsr(msr);
+	isync();
+}
+
+/* Book III, "Instruction Storage" (radix EAA[X], Instruction Storage
+ * Interrupt), under PIDR = PID_FETCH. */
+static void test_radix_fetch(u32 *code)
+{
+	u64 pa = (u64)(uintptr_t)code;
+
+	report_prefix_push("fetch");
+	*code = INSN_BLR;
+	/* instructions written as data (Book II, "Instruction Storage") */
+	__asm__ __volatile__("dcbst 0, %0; sync; icbi 0, %0; sync; isync"
+			     :: "r"(code) : "memory");
+	for (u64 a = 0; a < IDENT_END; a += RADIX_PAGE_SIZE)
+		radix_map(&rmmu, PID_FETCH, a, a, RPTE_KERNEL_RWX);
+	radix_map(&rmmu, PID_FETCH, EXEC_EA, pa, RPTE_KERNEL_RX);
+	radix_map(&rmmu, PID_FETCH, NOEXEC_EA, pa,
+		  RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG);
+	handle_exception(VEC_INST_STORAGE, isi_handler, NULL);
+	mtspr(SPR_PIDR, PID_FETCH);
+	isync();
+
+	isi_seen = 0;
+	call_translated(EXEC_EA);
+	report(!isi_seen, "MSR[IR] on: the image runs where it is mapped, "
+	       "and code at %#lx (EAA[X] set, no such real address) runs "
+	       "and returns (instruction storage interrupts: %d, SRR0 %#lx "
+	       "SRR1 %#lx)", EXEC_EA, isi_seen, (unsigned long)isi_srr0,
+	       (unsigned long)isi_srr1);
+	isi_seen = 0;
+	call_translated(NOEXEC_EA);
+	report(isi_seen == 1 && isi_srr0 == NOEXEC_EA &&
+	       (isi_srr1 & SRR1_ISI_NOEXEC), "the same code at %#lx without "
+	       "EAA[X]: instruction storage interrupt (got %d, SRR0 %#lx, "
+	       "SRR1 %#lx; want 1, %#lx, bit 35 set; Book III, Instruction "
+	       "Storage Interrupt)", NOEXEC_EA, isi_seen,
+	       (unsigned long)isi_srr0, (unsigned long)isi_srr1, NOEXEC_EA);
+
+	handle_exception(VEC_INST_STORAGE, NULL, NULL);
+	mtspr(SPR_PIDR, PID_A);
+	isync();
+	report_prefix_pop();
 }
 
 static void test_hash(const char *prefix, bool migrate_here)
@@ -430,6 +514,8 @@ static bool test_radix(void)
 		isync();
 	}
 
+	test_radix_fetch(page_code);
+
 	report_prefix_push("tlbiel");
 	remap_live(PID_A, USER_EA, page_b, page_a, RPTE_USER_RW);
 	tlbiel_va(PID_A, USER_EA);
@@ -523,7 +609,8 @@ int main(int argc, char **argv)
 	report_prefix_push("mmu");
 	page_a = memalign(PAGE_4K, PAGE_4K);
 	page_b = memalign(PAGE_4K, PAGE_4K);
-	assert(page_a && page_b);
+	page_code = memalign(PAGE_4K, PAGE_4K);
+	assert(page_a && page_b && page_code);
 	page_a[0] = 0x600dcafe12345678UL;
 	page_b[0] = 0xb0bb1e5eab0bb1e5UL;
 
