@@ -160,8 +160,10 @@ static void store_dr(void *ea)
 #define SRR1_ISI_NOEXEC	PPC_BIT(35)
 #define RPTE_KERNEL_RWX	(RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_EXEC | \
 			 RPTE_REF | RPTE_CHG)
-#define RPTE_KERNEL_RX	(RPTE_PRIV | RPTE_READ | RPTE_EXEC | RPTE_REF | RPTE_CHG)
-#define RPTE_KERNEL_RW	(RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG)
+#define RPTE_KERNEL_RX	(RPTE_PRIV | RPTE_READ | RPTE_EXEC | RPTE_REF | \
+			 RPTE_CHG)
+#define RPTE_KERNEL_RW	(RPTE_PRIV | RPTE_READ | RPTE_RW | RPTE_REF | \
+			 RPTE_CHG)
 #define RPTE_USER_RW	(RPTE_READ | RPTE_RW | RPTE_REF | RPTE_CHG)
 #define RPTE_USER_RO	(RPTE_READ | RPTE_REF)
 
@@ -225,7 +227,8 @@ static void remap_live(int pid, u64 ea, u64 *old, u64 *new, u64 attrs)
 	got = load_via(ea, &vec, NULL);
 	report(!vec && (got == old[0] || got == new[0]), "PTE changed, not "
 	       "yet invalidated: the old or the new page (got %#lx, %s; "
-	       "vector %#x; Book III, Page Table Update Synchronization)", (unsigned long)got, which_page(got), vec);
+	       "vector %#x; Book III, Page Table Update Synchronization)",
+	       (unsigned long)got, which_page(got), vec);
 	report_info("the %s translation was used before the invalidation",
 		    got == old[0] ? "stale" : "new");
 }
@@ -381,11 +384,12 @@ static void test_hash(const char *prefix, bool migrate_here)
 	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
 	report(rc == H_SUCCESS && !vec && loaded == page_b[0], "H_REMOVE + "
 	       "H_ENTER to page B (%ld): the new page at once (got %#lx, %s; "
-	       "vector %#x; PAPR, H_REMOVE)", rc, (unsigned long)loaded, which_page(loaded),
-	       vec);
+	       "vector %#x; PAPR, H_REMOVE)", rc, (unsigned long)loaded,
+	       which_page(loaded), vec);
 	if (rc != H_SUCCESS)
 		goto out_slb;
-	va = TEST_VSID << SEGMENT_SHIFT | (TEST_EA & ((1UL << SEGMENT_SHIFT) - 1));
+	va = TEST_VSID << SEGMENT_SHIFT |
+	     (TEST_EA & ((1UL << SEGMENT_SHIFT) - 1));
 	tlbiel_hash_va(va);
 	vec = run_catching(load_dr, (void *)TEST_EA, &regs);
 	report(!vec && loaded == page_b[0], "after tlbiel + ptesync: page B "
@@ -483,7 +487,8 @@ static bool test_radix(void)
 	got = load_via(BAD_RADIX_EA, &vec, &regs);
 	report(vec == VEC_DATA_SEGMENT && regs.dar == BAD_RADIX_EA, "EA bits "
 	       "2:11 set (%#lx): data segment interrupt (vector %#x, want "
-	       "%#x; DAR %#lx; Book III, Radix Tree Translation)", BAD_RADIX_EA, vec, VEC_DATA_SEGMENT,
+	       "%#x; DAR %#lx; Book III, Radix Tree Translation)",
+	       BAD_RADIX_EA, vec, VEC_DATA_SEGMENT,
 	       (unsigned long)regs.dar);
 
 	/* PIDR names the tree; TLB entries carry the PID, so a switch
@@ -492,8 +497,8 @@ static bool test_radix(void)
 	isync();
 	got = load_via(USER_EA, &vec, &regs);
 	report(!vec && got == page_a[0], "PIDR=%d: the same EA is page A "
-	       "(got %#lx, %s; vector %#x; Book III, Process Identification)", PID_B, (unsigned long)got,
-	       which_page(got), vec);
+	       "(got %#lx, %s; vector %#x; Book III, Process Identification)",
+	       PID_B, (unsigned long)got, which_page(got), vec);
 	mtspr(SPR_PIDR, PID_A);
 	isync();
 	if (migration) {
@@ -521,8 +526,8 @@ static bool test_radix(void)
 	tlbiel_va(PID_A, USER_EA);
 	got = load_via(USER_EA, &vec, &regs);
 	report(!vec && got == page_a[0], "after tlbiel + ptesync: the new "
-	       "page A (got %#lx, %s; vector %#x; Book III, tlbiel)", (unsigned long)got,
-	       which_page(got), vec);
+	       "page A (got %#lx, %s; vector %#x; Book III, tlbiel)",
+	       (unsigned long)got, which_page(got), vec);
 	radix_map(&rmmu, PID_A, USER_EA, (u64)(uintptr_t)page_a, RPTE_USER_RO);
 	tlbiel_va(PID_A, USER_EA);
 	store_val = 1;
@@ -531,7 +536,8 @@ static bool test_radix(void)
 	       DSISR_STORE)) == (DSISR_PROT | DSISR_STORE) &&
 	       regs.dar == USER_EA, "read-only PTE: a store raises vector "
 	       "%#x (want %#x), DSISR %#lx (want protection, store), DAR "
-	       "%#lx (Book III, Data Storage Interrupt)", vec, VEC_DATA_STORAGE, (unsigned long)regs.dsisr,
+	       "%#lx (Book III, Data Storage Interrupt)", vec,
+	       VEC_DATA_STORAGE, (unsigned long)regs.dsisr,
 	       (unsigned long)regs.dar);
 	got = load_via(USER_EA, &vec, &regs);
 	report(!vec && got == page_a[0], "a load still works (got %#lx, "
@@ -579,7 +585,8 @@ static bool test_radix(void)
 		report(vec == VEC_DATA_STORAGE && (regs.dsisr & DSISR_NOPTE) &&
 		       regs.dar == USER_EA, "invalid PTE, tlbie by PID: "
 		       "vector %#x (want %#x), DSISR %#lx (want no PTE), DAR "
-		       "%#lx (Book III, Data Storage Interrupt)", vec, VEC_DATA_STORAGE,
+		       "%#lx (Book III, Data Storage Interrupt)", vec,
+		       VEC_DATA_STORAGE,
 		       (unsigned long)regs.dsisr, (unsigned long)regs.dar);
 	}
 	report_prefix_pop();
