@@ -102,10 +102,12 @@ static void stop_self(void *arg)
 	(void)arg;
 	__atomic_store_n(&this_cpu()->online, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&this_cpu()->busy, 0, __ATOMIC_RELEASE);
-	rtas_stop_self();
-	/* stop-self returns only if it failed */
+	/* stop-self returns only if it failed, or if something woke the
+	 * stopped thread: QEMU TCG's H_PROD does (h_prod() clears halted),
+	 * and on_cpu_async() may send one late (lib/powerpc/smp.c): stop
+	 * again, start-cpu enters elsewhere */
 	for (;;)
-		cpu_relax();
+		rtas_stop_self();
 }
 
 static int stopped_state(int cpu)

@@ -106,8 +106,6 @@ void do_exception(struct pt_regs *regs)
 	int vec = (int)regs->trap, cpu = smp_id();
 	exception_fn fn;
 
-	if (vec == VEC_DECREMENTER && smp_idle_decrementer())
-		return;
 	if (catching[cpu].active && !is_async(vec)) {
 		catching[cpu].active = false;
 		catching[cpu].vec = vec;

@@ -109,15 +109,14 @@ void smp_init(void)
  * once when the thread had not ceded yet. QEMU 7.2 TCG clears that flag
  * whenever the thread re-enters its execution loop (spapr_cpu_exec_enter()
  * in hw/ppc/spapr.c), and H_PROD's own kick makes a running thread do
- * that: a prod landing between our check of busy and the H_CEDE is lost,
- * and the thread slept for ever (1 run in ~50 of atomics, before). The
- * decrementer bounds the sleep instead of trusting the flag: each cede
- * is armed to end within IDLE_POLL_US, and smp_idle_decrementer() takes
- * that interrupt. H_CEDE returns with MSR[EE] set; work starts with it
- * clear and the decrementer far away, as on CPU 0.
+ * that: a prod that lands between the thread's check of busy and its
+ * H_CEDE is lost, and the thread slept for ever (atomics hung in about 1
+ * run in 50). So on_cpu_async() prods again every REPROD_US until the
+ * thread has taken the work (taken moves): a ceded thread always wakes
+ * from a prod. H_CEDE returns with MSR[EE] set; work starts with it
+ * clear, as on CPU 0.
  */
-#define IDLE_POLL_US	1000
-#define DEC_FAR		0x7fffffffUL
+#define REPROD_US	1000
 
 void secondary_main(struct cpu *self)
 {
@@ -126,41 +125,40 @@ void secondary_main(struct cpu *self)
 	__atomic_store_n(&self->online, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		while (!__atomic_load_n(&self->busy, __ATOMIC_ACQUIRE)) {
-			self->idle = 1;
-			mtspr(SPR_DEC, IDLE_POLL_US * (tb_hz / 1000000));
 			hcall_status(H_CEDE);
 			local_irq_disable();
-			mtspr(SPR_DEC, DEC_FAR);
-			self->idle = 0;
 		}
 		fn = self->work;
+		__atomic_store_n(&self->taken, self->taken + 1,
+				 __ATOMIC_RELEASE);
 		fn(self->work_data);
 		__atomic_store_n(&self->busy, 0, __ATOMIC_RELEASE);
 	}
 }
 
-bool smp_idle_decrementer(void)
-{
-	struct cpu *self = this_cpu();
-
-	if (!self || !self->idle)
-		return false;
-	mtspr(SPR_DEC, DEC_FAR);
-	return true;
-}
-
 void on_cpu_async(int cpu, void (*fn)(void *data), void *data)
 {
 	struct cpu *c = &cpus[cpu];
+	u64 t0, reprod = REPROD_US * (tb_hz / 1000000);
+	u32 taken;
 
 	assert_msg(cpu >= 0 && cpu < nr_cpus, "on_cpu: no CPU %d", cpu);
 	assert_msg(cpu != smp_id(), "on_cpu_async: CPU %d is the caller", cpu);
 	while (__atomic_load_n(&c->busy, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	taken = __atomic_load_n(&c->taken, __ATOMIC_ACQUIRE);
 	c->work = fn;
 	c->work_data = data;
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELEASE);
 	hcall_status(H_PROD, (unsigned long)c->server);
+	t0 = get_tb();
+	while (__atomic_load_n(&c->taken, __ATOMIC_ACQUIRE) == taken) {
+		if (get_tb() - t0 > reprod) {
+			hcall_status(H_PROD, (unsigned long)c->server);
+			t0 = get_tb();
+		}
+		cpu_relax();
+	}
 }
 
 void on_cpu_wait(int cpu)

@@ -21,7 +21,7 @@ struct cpu {
 	int busy;
 	int online;
 	void *stack;
-	int idle;		/* in the idle loop's H_CEDE */
+	u32 taken;		/* work items started, for on_cpu_async() */
 };
 
 extern struct cpu cpus[NR_CPUS_MAX];
@@ -45,17 +45,12 @@ static inline int smp_id(void)
 
 /* Run @fn(@data) on CPU @cpu and wait until it returns. */
 void on_cpu(int cpu, void (*fn)(void *data), void *data);
-/* Start @fn(@data) on CPU @cpu without waiting (on_cpu_wait() waits). */
+/* Start @fn(@data) on CPU @cpu: returns once that CPU has begun it, not
+ * when it ends (on_cpu_wait() waits for that). */
 void on_cpu_async(int cpu, void (*fn)(void *data), void *data);
 void on_cpu_wait(int cpu);
 /* Run @fn(@data) on every CPU, this one included, and wait for all. */
 void on_cpus(void (*fn)(void *data), void *data);
-
-/*
- * A decrementer interrupt taken by an idle secondary is the idle loop's
- * own wake-up: consumed here (true), never seen by a test's handler.
- */
-bool smp_idle_decrementer(void);
 
 /* Setup's part: find the CPUs, start the secondaries. */
 void smp_init(void);
