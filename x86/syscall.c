@@ -26,14 +26,6 @@
 #define X86_EFLAGS_VM		(1ul << 17)
 #define X86_EFLAGS_OF		(1ul << 11)
 
-static bool vendor_is_amd(void)
-{
-	struct cpuid r = cpuid(0);
-
-	/* "AuthenticAMD" in EBX, EDX, ECX (APM vol 3, CPUID Fn0000_0000) */
-	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
-}
-
 #ifdef __x86_64__
 /* Flags SYSRET keeps from R11 in 64-bit mode (SDM vol 2B, SYSRET). */
 #define SYSRET_RFLAGS_MASK	0x3c7fd7ul
@@ -311,7 +303,7 @@ static void test_sysenter_compat(u64 stack_top)
 	handle_exception(UD_VECTOR, old_ud);
 	handle_exception(GP_VECTOR, old_gp);
 
-	if (vendor_is_amd())
+	if (cpu_is_amd())
 		report(compat_fault_vec == UD_VECTOR,
 		       "AMD: SYSENTER in compatibility mode raises #UD (got %s)",
 		       compat_fault_vec < 0 ? "nothing" :
@@ -349,7 +341,7 @@ static void test_sysenter(void)
 
 	memset(&se, 0, sizeof(se));
 	res = run_catching(do_sysenter, NULL);
-	if (vendor_is_amd()) {
+	if (cpu_is_amd()) {
 		report(res.raised && res.vector == UD_VECTOR,
 		       "AMD: SYSENTER in long mode raises #UD (got %s)",
 		       res.raised ? exception_mnemonic(res.vector) :
@@ -395,7 +387,7 @@ int main(void)
 		report_skip("no SYSCALL: %s clear", X86_FEATURE_SYSCALL.name);
 		return report_summary();
 	}
-	report_info("CPU vendor: %s", vendor_is_amd() ? "AMD" : "not AMD");
+	report_info("CPU vendor: %s", cpu_is_amd() ? "AMD" : "not AMD");
 
 	test_sce_clear();
 	test_syscall_ring0();
@@ -957,7 +949,7 @@ static void test_syscall32(void)
 	rdmsr_safe(MSR_STAR, &star);
 	wrmsr_safe(MSR_STAR, star_legacy());
 
-	if (!vendor_is_amd()) {
+	if (!cpu_is_amd()) {
 		sce = have_efer && !wrmsr_safe(MSR_EFER, efer | EFER_SCE) &&
 		      (rdmsr(MSR_EFER) & EFER_SCE);
 		res = try_launch(launch_syscall);
@@ -994,7 +986,7 @@ static void test_syscall32(void)
 int main(void)
 {
 	report_prefix_push("syscall");
-	report_info("CPU vendor: %s", vendor_is_amd() ? "AMD" : "not AMD");
+	report_info("CPU vendor: %s", cpu_is_amd() ? "AMD" : "not AMD");
 	gdt_set_sys_segments();
 	test_sysenter32();
 	test_syscall32();
