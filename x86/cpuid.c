@@ -390,6 +390,14 @@ static void test_leaf_1f(void)
 	unsigned cpu, fails = 0;
 
 	report_prefix_push("CPUID.1FH");
+	/* Leaf 1FH is Intel's (SDM vol 2A, CPUID); the APM has no 1FH (its
+	 * extended topology is 0BH and 26H, APM vol 3, appendix E). */
+	if (cpu_is_amd()) {
+		report_skip("AMD vendor: leaf 1FH is Intel's (SDM vol 2A, "
+			    "CPUID); the APM does not define it");
+		report_prefix_pop();
+		return;
+	}
 	if (max_basic < CPUID_TOPO_V2_LEAF || !TOPO_COUNT(info[0].topo2[0].b)) {
 		report_skip("no leaf 1FH: CPUID.00H:EAX %#x < 1FH or "
 			    "CPUID.1FH.0:EBX 0", max_basic);
@@ -417,8 +425,9 @@ static void test_amd_topology(void)
 
 	report_prefix_push("AMD");
 	if (!cpu_is_amd()) {
-		report_skip("vendor is not AuthenticAMD (CPUID.00H:EBX %#x): "
-			    "80000008H:ECX and 8000001EH are AMD's",
+		report_skip("vendor is neither AuthenticAMD nor HygonGenuine "
+			    "(CPUID.00H:EBX %#x): 80000008H:ECX and 8000001EH "
+			    "are AMD's",
 			    info[0].leaf0.b);
 		report_prefix_pop();
 		return;
