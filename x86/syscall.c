@@ -10,6 +10,7 @@
  * STAR[63:48] + 8 with RPL 3, RFLAGS = (R11 & 3C7FD7H) | 2; #GP(0) at
  * CPL other than 0.
  * SYSCALL in compatibility mode: AMD enters IA32_CSTAR, Intel raises #UD.
+ * SYSRETQ with a non-canonical RCX: Intel #GP(0) at CPL 0, AMD at CPL 3.
  * SYSENTER: Intel allows it in 64-bit and compatibility mode, and enters
  * 64-bit mode (CS from IA32_SYSENTER_CS, SS = CS + 8, RIP/RSP from
  * IA32_SYSENTER_EIP/ESP; #GP(0) when IA32_SYSENTER_CS[15:2] is 0); AMD
@@ -214,6 +215,66 @@ static void test_syscall_ring3(void)
 	       "SYSRET at CPL 3 raises #GP(0) (got %s, error code %#lx)",
 	       res.raised ? exception_mnemonic(res.vector) : "nothing",
 	       (unsigned long)res.error_code);
+}
+
+/*
+ * SYSRETQ with a non-canonical RCX, where the vendors part. Intel checks
+ * RCX before it leaves ring 0: #GP(0) at CPL 0 on the SYSRET itself (SDM
+ * vol 2B, SYSRET, 64-Bit Mode Exceptions). AMD does not check it (APM vol
+ * 3, SYSRET): the return to CPL 3 completes and the fetch at the
+ * non-canonical RIP raises #GP(0) there, from ring 3. R11 keeps
+ * interrupts off for that instant in ring 3.
+ */
+#define SYSRET_BAD_RIP		0x8000000000001000ull
+
+void sysret_noncanonical_insn(void);
+static __attribute__((noinline)) void do_sysret_noncanonical(void *unused)
+{
+	(void)unused;
+	asm volatile("mov %0, %%rcx\n\t"
+		     "mov %1, %%r11\n\t"
+		     ".globl sysret_noncanonical_insn\n"
+		     "sysret_noncanonical_insn: sysretq"
+		     :: "r"(SYSRET_BAD_RIP), "r"((u64)X86_EFLAGS_FIXED)
+		     : "rcx", "r11", "memory");
+}
+
+static u8 sysret_fault_stack[1024] __aligned(16);
+
+static void test_sysret_noncanonical(void)
+{
+	struct tss64 *tss = this_cpu_tss();
+	u64 rsp0 = tss->rsp[0];
+	struct ex_result res;
+
+	/* AMD's #GP comes from ring 3: it needs a ring 0 stack in the TSS
+	 * (SDM vol 3, 6.14.4; APM vol 2, 8.9.3). */
+	tss->rsp[0] = (uintptr_t)sysret_fault_stack +
+		      sizeof(sysret_fault_stack);
+	setup_msrs(0);
+	res = run_catching(do_sysret_noncanonical, NULL);
+	tss->rsp[0] = rsp0;
+	if (!cpu_is_amd())
+		report(res.raised && res.vector == GP_VECTOR &&
+		       !res.error_code &&
+		       res.rip == (uintptr_t)sysret_noncanonical_insn,
+		       "Intel: SYSRETQ with non-canonical RCX %#llx raises "
+		       "#GP(0) at CPL 0 on the SYSRET (got %s, error code "
+		       "%#llx, RIP %#llx; want RIP %#lx; SDM vol 2B, SYSRET)",
+		       SYSRET_BAD_RIP,
+		       res.raised ? exception_mnemonic(res.vector) : "nothing",
+		       (unsigned long long)res.error_code,
+		       (unsigned long long)res.rip,
+		       (unsigned long)(uintptr_t)sysret_noncanonical_insn);
+	else
+		report(res.raised && res.vector == GP_VECTOR &&
+		       !res.error_code && res.rip == SYSRET_BAD_RIP,
+		       "AMD: SYSRETQ with non-canonical RCX %#llx returns and "
+		       "the fetch raises #GP(0) at that RIP (got %s, error code "
+		       "%#llx, RIP %#llx; APM vol 3, SYSRET)", SYSRET_BAD_RIP,
+		       res.raised ? exception_mnemonic(res.vector) : "nothing",
+		       (unsigned long long)res.error_code,
+		       (unsigned long long)res.rip);
 }
 
 /* SYSENTER from ring 0 (Intel): the entry point records and jumps back. */
@@ -488,6 +549,7 @@ int main(void)
 	test_syscall_ring0();
 	test_syscall_ring3();
 	test_syscall_compat();
+	test_sysret_noncanonical();
 	test_sysenter();
 
 	wrmsr(MSR_STAR, star);
