@@ -7,7 +7,7 @@
 # lib/arm/64/entry.S relocates it to wherever RAM is. libfdt is compiled
 # from its source tree (lib/libfdt.mk) with the same flags.
 
-ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu pl031 pci-test mmu alignment its debug
+ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu pl031 pci-test mmu alignment its debug migration
 AARCH64_TESTS = $(ARM_TESTS) sve mte
 
 ARM_COMMON_LIB_SRCS = \

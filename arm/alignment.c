@@ -12,6 +12,12 @@
 #include "arm/io.h"
 #include "arm/sysreg.h"
 
+#ifdef __aarch64__
+#define SECT_ALIGN	"Arm ARM B2.5.2, SCTLR_EL1.A"
+#else
+#define SECT_ALIGN	"DDI 0406C A3.2.1, SCTLR.A"
+#endif
+
 #define SCTLR_A		(1u << 1)
 
 #ifdef __aarch64__
@@ -54,14 +60,15 @@ int main(void)
 	report_prefix_push("alignment");
 	run_catching(unaligned_load, p, &info);
 	report(info.kind == EXC_NONE, "SCTLR.A clear: unaligned load from "
-	       "Normal memory works (got %s)", exc_kind_name(info.kind));
+	       "Normal memory works (got %s; %s)", exc_kind_name(info.kind),
+	       SECT_ALIGN);
 	run_catching(load_with_a, p, &info);
 	sctlr_write(sctlr);
 	report(info.kind == EXC_DABT && info.fsc == FSC_ALIGNMENT &&
 	       info.far == (uintptr_t)p, "SCTLR.A set: alignment fault (got "
-	       "%s, FSC %#x, FAR %#lx; want FSC %#x, FAR %p)",
+	       "%s, FSC %#x, FAR %#lx; want FSC %#x, FAR %p; %s)",
 	       exc_kind_name(info.kind), info.fsc, (unsigned long)info.far,
-	       FSC_ALIGNMENT, p);
+	       FSC_ALIGNMENT, p, SECT_ALIGN);
 
 #ifndef __aarch64__
 	report_skip("Device memory: an unaligned access is UNPREDICTABLE on "
@@ -78,6 +85,7 @@ int main(void)
 	run_catching(unaligned_load, p, &info);
 	report(info.kind == EXC_DABT && info.fsc == FSC_ALIGNMENT,
 	       "unaligned load from Device memory: alignment fault (got %s, "
-	       "FSC %#x)", exc_kind_name(info.kind), info.fsc);
+	       "FSC %#x; want FSC %#x; Arm ARM B2.5.2)",
+	       exc_kind_name(info.kind), info.fsc, FSC_ALIGNMENT);
 	return report_summary();
 }

@@ -10,6 +10,15 @@
 #include "arm/mmu.h"
 #include "arm/sysreg.h"
 
+#ifdef __aarch64__
+#define SECT_CTR	"Arm ARM D19.2, CTR_EL0"
+#define SECT_SMC	"Arm ARM, Concurrent modification and execution " \
+			"of instructions"
+#else
+#define SECT_CTR	"DDI 0406C B4.1, CTR"
+#define SECT_SMC	"DDI 0406C B2.2, cache maintenance for instructions"
+#endif
+
 #define CTR_FORMAT(c)	(((c) >> 29) & 7)	/* 0b100: ARMv7 and later */
 #define CTR_IDC		(1u << 28)		/* AArch64 only */
 #define CTR_DIC		(1u << 29)
@@ -35,10 +44,10 @@ int main(void)
 
 	report_prefix_push("cache");
 	report(CTR_FORMAT(ctr) == 4, "CTR format is ARMv7+ (got %#llx, want "
-	       "bits 31:29 = 0b100)", (unsigned long long)ctr);
+	       "bits 31:29 = 0b100; %s)", (unsigned long long)ctr, SECT_CTR);
 	report(CTR_DMINLINE(ctr) >= 16 && CTR_IMINLINE(ctr) >= 16,
-	       "smallest cache lines: D %u, I %u bytes (want >= 16)",
-	       CTR_DMINLINE(ctr), CTR_IMINLINE(ctr));
+	       "smallest cache lines: D %u, I %u bytes (want >= 16; %s)",
+	       CTR_DMINLINE(ctr), CTR_IMINLINE(ctr), SECT_CTR);
 #ifdef __aarch64__
 	report_info("CTR_EL0.IDC %d, DIC %d", !!(ctr & CTR_IDC),
 		    !!(ctr & CTR_DIC));
@@ -56,7 +65,7 @@ int main(void)
 		sync_icache_range((uintptr_t)code, (uintptr_t)(code + 2));
 		got = fn();
 		report(got == round, "code rewritten %d times runs the latest "
-		       "(got %d, want %d)", round, got, round);
+		       "(got %d, want %d; %s)", round, got, round, SECT_SMC);
 	}
 	return report_summary();
 }

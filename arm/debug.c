@@ -7,13 +7,23 @@
  * (MDSCR_EL1.SS, D2.12), each checked for its syndrome (ESR_EL1.EC
  * 0x31/0x35/0x32; IFSR/DFSR debug event on arm).
  *
- * usage: debug bp|wp|sstep
+ * With "migrate" after the sub-test, the guest is migrated (lib/migrate.h)
+ * between arming the breakpoint, watchpoint or step and using it: the
+ * debug registers read back the same on the destination (got/want) and
+ * still fire there.
+ *
+ * With "drop" after "migrate", the destination clears the breakpoint or
+ * watchpoint value register (MDSCR_EL1.SS for sstep) first, as a migration
+ * that lost it would: those checks must FAIL.
+ *
+ * usage: debug bp|wp|sstep [migrate [drop]]
  */
 #include "libcflat.h"
 #include "arm/esr.h"
 #include "arm/exceptions.h"
 #include "arm/smp.h"
 #include "arm/sysreg.h"
+#include "migrate.h"
 
 #define DBGBCR_E	(1u << 0)
 #define DBGBCR_PMC_PL1	(1u << 1)	/* PMC 0b01: EL1 / PL1 */
@@ -56,6 +66,15 @@ static void wp_set(uintptr_t addr, u32 ctrl)
 	isb();
 }
 
+static u64 bvr_read(void) { return read_sysreg(dbgbvr0_el1); }
+static u32 bcr_read(void) { return read_sysreg(dbgbcr0_el1); }
+static u64 wvr_read(void) { return read_sysreg(dbgwvr0_el1); }
+static u32 wcr_read(void) { return read_sysreg(dbgwcr0_el1); }
+static u32 mdscr_read(void) { return read_sysreg(mdscr_el1); }
+#define MDE_NAME	"MDSCR_EL1.MDE"
+#define SECT_BP		"Arm ARM D2.8"
+#define SECT_WP		"Arm ARM D2.9"
+
 /* OS lock off (D2.5), MDSCR_EL1.MDE and KDE, PSTATE.D clear */
 static void debug_enable(void)
 {
@@ -97,6 +116,21 @@ static void wp_set(uintptr_t addr, u32 ctrl)
 	isb();
 }
 
+#define P14_READ(crm, op2) ({						\
+	u32 v_;								\
+	__asm__ __volatile__("mrc p14, 0, %0, c0, " #crm ", " #op2	\
+			     : "=r"(v_));				\
+	v_;								\
+})
+static u64 bvr_read(void) { return P14_READ(c0, 4); }
+static u32 bcr_read(void) { return P14_READ(c0, 5); }
+static u64 wvr_read(void) { return P14_READ(c0, 6); }
+static u32 wcr_read(void) { return P14_READ(c0, 7); }
+static u32 mdscr_read(void) { return P14_READ(c2, 2); }	/* DBGDSCRext */
+#define MDE_NAME	"DBGDSCRext.MDBGen"
+#define SECT_BP		"DDI 0406C C3.3"
+#define SECT_WP		"DDI 0406C C3.4"
+
 static void debug_enable(void)
 {
 	u32 dscr;
@@ -128,25 +162,51 @@ static bool syndrome_ok(const struct exc_info *info, unsigned ec)
 #define EC_WATCH	0
 #endif
 
+static bool migrating, drop;
+
+/* After migrate(): @name must still hold @want (its @mask bits), as the
+ * debug architecture section @sect defines it. */
+static void check_after(const char *name, u64 got, u64 want, u64 mask,
+			const char *sect)
+{
+	report((got & mask) == (want & mask), "%s after the migration (got "
+	       "%#llx, want %#llx under mask %#llx; %s)", name,
+	       (unsigned long long)(got & mask),
+	       (unsigned long long)(want & mask), (unsigned long long)mask,
+	       sect);
+}
+
 static void test_bp(void)
 {
 	struct exc_info info;
+	u32 bcr = DBGBCR_E | DBGBCR_PMC_PL1 | DBGBCR_BAS_WORD;
+	u32 dscr;
 
-	bp_set((uintptr_t)target, DBGBCR_E | DBGBCR_PMC_PL1 | DBGBCR_BAS_WORD);
+	bp_set((uintptr_t)target, bcr);
 	debug_enable();
+	if (migrating) {
+		dscr = mdscr_read();
+		migrate();
+		if (drop)
+			bp_set(0, bcr);
+		check_after("DBGBVR0", bvr_read(), (uintptr_t)target, ~0ull,
+			    SECT_BP);
+		check_after("DBGBCR0", bcr_read(), bcr, bcr, SECT_BP);
+		check_after(MDE_NAME, mdscr_read(), dscr, 1u << 15, SECT_BP);
+	}
 	run_catching(target, NULL, &info);
 	bp_set(0, 0);
 	report(info.kind == EXC_BKPT && info.pc == (uintptr_t)target,
 	       "breakpoint on a function (got %s at %#lx, want breakpoint at "
-	       "%#lx)", exc_kind_name(info.kind), (unsigned long)info.pc,
-	       (unsigned long)(uintptr_t)target);
+	       "%#lx; %s)", exc_kind_name(info.kind), (unsigned long)info.pc,
+	       (unsigned long)(uintptr_t)target, SECT_BP);
 	report(syndrome_ok(&info, EC_BKPT), "syndrome %#x (want EC %#x on "
-	       "aarch64, fault status debug event %#x)", info.syndrome, EC_BKPT,
-	       DFSC_DEBUG);
+	       "aarch64, fault status debug event %#x; %s)", info.syndrome,
+	       EC_BKPT, DFSC_DEBUG, SECT_BP);
 	run_catching(target, NULL, &info);
 	debug_disable();
-	report(info.kind == EXC_NONE, "disabled breakpoint is silent (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_NONE, "disabled breakpoint is silent (got %s; "
+	       "%s)", exc_kind_name(info.kind), SECT_BP);
 }
 
 static void do_load(void *arg)
@@ -166,37 +226,50 @@ static void do_store(void *arg)
 static void test_wp(void)
 {
 	struct exc_info info;
+	u32 wcr = DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS | DBGWCR_BAS_4;
+	u32 dscr;
 
-	wp_set((uintptr_t)&watched, DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS |
-	       DBGWCR_BAS_4);
+	wp_set((uintptr_t)&watched, wcr);
 	debug_enable();
+	if (migrating) {
+		dscr = mdscr_read();
+		migrate();
+		if (drop)
+			wp_set(0, wcr);
+		check_after("DBGWVR0", wvr_read(), (uintptr_t)&watched,
+			    ~0ull, SECT_WP);
+		check_after("DBGWCR0", wcr_read(), wcr, wcr, SECT_WP);
+		check_after(MDE_NAME, mdscr_read(), dscr, 1u << 15, SECT_WP);
+	}
 	run_catching(do_load, NULL, &info);
 	wp_set(0, 0);
-	report(info.kind == EXC_WATCH, "load hits the watchpoint (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_WATCH, "load hits the watchpoint (got %s; %s)",
+	       exc_kind_name(info.kind), SECT_WP);
 	report(syndrome_ok(&info, EC_WATCH), "syndrome %#x (want EC %#x on "
-	       "aarch64, fault status debug event %#x)", info.syndrome,
-	       EC_WATCH, DFSC_DEBUG);
+	       "aarch64, fault status debug event %#x; %s)", info.syndrome,
+	       EC_WATCH, DFSC_DEBUG, SECT_WP);
 #ifdef __aarch64__
 	/* ARMv7 leaves DFAR UNKNOWN for a watchpoint (DDI 0406C C5.2.3) */
 	report(info.far == (uintptr_t)&watched && !info.write, "load: FAR "
-	       "%#lx, WnR %d (want %p, read)", (unsigned long)info.far,
-	       info.write, &watched);
+	       "%#lx, WnR %d (want %p, read; %s)", (unsigned long)info.far,
+	       info.write, &watched, SECT_WP);
 #endif
 	wp_set((uintptr_t)&watched, DBGWCR_E | DBGWCR_PAC_PL1 | DBGWCR_LSC_LS |
 	       DBGWCR_BAS_4);
 	run_catching(do_store, NULL, &info);
 	wp_set(0, 0);	/* report() below reads the watched word */
-	report(info.kind == EXC_WATCH, "store hits the watchpoint (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_WATCH, "store hits the watchpoint (got %s; %s)",
+	       exc_kind_name(info.kind), SECT_WP);
 #ifdef __aarch64__
 	report(info.write && watched != 0x1234, "store: WnR %d, the word not "
-	       "written (%#x)", info.write, watched);
+	       "written (%#x; a watchpoint is taken before the access, %s)",
+	       info.write, watched, SECT_WP);
 #endif
 	run_catching(do_store, NULL, &info);
 	debug_disable();
 	report(info.kind == EXC_NONE && watched == 0x1234, "disabled "
-	       "watchpoint is silent (got %s)", exc_kind_name(info.kind));
+	       "watchpoint is silent (got %s; %s)", exc_kind_name(info.kind),
+	       SECT_WP);
 }
 
 #ifdef __aarch64__
@@ -240,21 +313,33 @@ static void test_sstep(void)
 	write_sysreg(0, oslar_el1);		/* OS lock off (D2.5) */
 	write_sysreg(MDSCR_SS, mdscr_el1);
 	isb();
+	/* SS steps EL0 only here (KDE clear): migrate() at EL1 runs on */
+	if (migrating) {
+		migrate();
+		if (drop) {
+			write_sysreg(0, mdscr_el1);
+			isb();
+		}
+		check_after("MDSCR_EL1", mdscr_read(), MDSCR_SS, ~0ull,
+			    "Arm ARM D2.12");
+	}
 	steps = 0;
 	run_in_user(stepped_fn, NULL, &info);
 	write_sysreg(0, mdscr_el1);
 	isb();
 	install_ec_handler(true, ESR_EC_SSTEP_LOW, NULL);
 	report(steps == 5, "step exceptions from EL0 (got %d, want 5: before "
-	       "the first instruction and after each of four)", steps);
+	       "the first instruction and after each of four; Arm ARM D2.12)",
+	       steps);
 	for (int i = 0; i < MIN(steps, 5); i++)
 		report(step_pcs[i] == want[i] && ESR_EC(step_esr[i]) ==
 		       ESR_EC_SSTEP_LOW && !!(step_esr[i] & ESR_SS_ISV) == (i > 0),
 		       "step %d: ELR %#lx, ESR %#x (want ELR %#lx, EC %#x, "
-		       "ISV %d)", i, (unsigned long)step_pcs[i], step_esr[i],
-		       (unsigned long)want[i], ESR_EC_SSTEP_LOW, i > 0);
-	report(info.kind == EXC_NONE, "the stepped function returned (got %s)",
-	       exc_kind_name(info.kind));
+		       "ISV %d; Arm ARM D2.12)", i, (unsigned long)step_pcs[i],
+		       step_esr[i], (unsigned long)want[i], ESR_EC_SSTEP_LOW,
+		       i > 0);
+	report(info.kind == EXC_NONE, "the stepped function returned (got %s; "
+	       "Arm ARM D2.12)", exc_kind_name(info.kind));
 }
 
 #endif
@@ -263,10 +348,14 @@ int main(int argc, char **argv)
 {
 	report_prefix_push("debug");
 	if (argc < 2) {
-		report_fail("usage: debug bp|wp|sstep");
+		report_fail("usage: debug bp|wp|sstep [migrate [drop]]");
 		return report_summary();
 	}
 	report_prefix_push(argv[1]);
+	migrating = argc > 2 && !strcmp(argv[2], "migrate");
+	drop = migrating && argc > 3 && !strcmp(argv[3], "drop");
+	if (migrating)
+		report_prefix_push("migration");
 	if (!strcmp(argv[1], "bp"))
 		test_bp();
 	else if (!strcmp(argv[1], "wp"))

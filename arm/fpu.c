@@ -10,6 +10,14 @@
 #include "arm/exceptions.h"
 #include "arm/smp.h"
 
+#ifdef __aarch64__
+#define SECT_FPREGS	"Arm ARM B1.2"
+#define SECT_RMODE	"Arm ARM C5.2.8 FPCR"
+#else
+#define SECT_FPREGS	"DDI 0406C A2.6"
+#define SECT_RMODE	"DDI 0406C A2.7.7 FPSCR"
+#endif
+
 #define NR_D		16	/* checked: d0-d15 / v0-v15 low halves */
 #define FPCR_RMODE_SHIFT 22
 #define RMODE_RN	0
@@ -82,11 +90,12 @@ static void test_trap(void)
 	write_sysreg(cpacr, cpacr_el1);
 	isb();
 	report(info.kind == EXC_OTHER && info.ec == 0x07, "FMOV with "
-	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07)",
+	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07; Arm ARM "
+	       "D19.2, CPACR_EL1 and D19.2.40 ESR_EL1)",
 	       exc_kind_name(info.kind), info.ec);
 	run_catching(fp_touch, NULL, &info);
-	report(info.kind == EXC_NONE, "with FPEN 0b11 it runs (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_NONE, "with FPEN 0b11 it runs (got %s; Arm "
+	       "ARM D19.2, CPACR_EL1)", exc_kind_name(info.kind));
 }
 
 static bool fp_present(void)
@@ -163,10 +172,10 @@ static void test_trap(void)
 	run_catching(fp_touch, NULL, &info);
 	fpexc_write(fpexc);
 	report(info.kind == EXC_UNDEF, "VMOV with FPEXC.EN 0 is undefined "
-	       "(got %s)", exc_kind_name(info.kind));
+	       "(got %s; DDI 0406C, FPEXC.EN)", exc_kind_name(info.kind));
 	run_catching(fp_touch, NULL, &info);
-	report(info.kind == EXC_NONE, "with FPEXC.EN 1 it runs (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_NONE, "with FPEXC.EN 1 it runs (got %s; DDI "
+	       "0406C, FPEXC.EN)", exc_kind_name(info.kind));
 }
 
 static bool fp_present(void)
@@ -227,26 +236,28 @@ int main(int argc, char **argv)
 				    "other CPUs' loads and an exception", c);
 		else
 			report_fail("CPU %u: d%d changed (got %#llx, want "
-				    "%#llx)", c, bad,
+				    "%#llx; each PE has its own registers, %s)",
+				    c, bad,
 				    (unsigned long long)readback[c][bad],
-				    (unsigned long long)patterns[c][bad]);
+				    (unsigned long long)patterns[c][bad],
+				    SECT_FPREGS);
 	}
 
 	fpcr = fpcr_read();
 	fpcr_write((fpcr & ~(3u << FPCR_RMODE_SHIFT)) |
 		   RMODE_RZ << FPCR_RMODE_SHIFT);
 	report(((fpcr_read() >> FPCR_RMODE_SHIFT) & 3) == RMODE_RZ,
-	       "RMode reads back round-towards-zero (FPCR/FPSCR %#x)",
-	       fpcr_read());
+	       "RMode reads back round-towards-zero (FPCR/FPSCR %#x; %s)",
+	       fpcr_read(), SECT_RMODE);
 	sum = fp_add(one, tiny);
 	report(sum == one + 1, "RZ: 1.0 + 1.5 ulp rounds down to 1.0 + 1 ulp "
-	       "(got %#llx, want %#llx)", (unsigned long long)sum,
-	       (unsigned long long)(one + 1));
+	       "(got %#llx, want %#llx; %s)", (unsigned long long)sum,
+	       (unsigned long long)(one + 1), SECT_RMODE);
 	fpcr_write(fpcr & ~(3u << FPCR_RMODE_SHIFT));
 	sum = fp_add(one, tiny);
 	report(sum == one + 2, "RN: 1.0 + 1.5 ulp rounds to 1.0 + 2 ulp "
-	       "(got %#llx, want %#llx)", (unsigned long long)sum,
-	       (unsigned long long)(one + 2));
+	       "(got %#llx, want %#llx; %s)", (unsigned long long)sum,
+	       (unsigned long long)(one + 2), SECT_RMODE);
 	fpcr_write(fpcr);
 	return report_summary();
 }

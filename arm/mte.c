@@ -87,12 +87,13 @@ static void check(bool sync, const char *what, void (*fn)(void *), void *bad)
 	if (sync)
 		report(info.kind == EXC_DABT && info.fsc == FSC_TAG_CHECK,
 		       "%s: synchronous tag check fault (got %s, DFSC %#x; "
-		       "want data abort, DFSC %#x)", what,
-		       exc_kind_name(info.kind), info.fsc, FSC_TAG_CHECK);
+		       "want data abort, DFSC %#x; Arm ARM D6, D19.2.40 "
+		       "ESR_EL1)", what, exc_kind_name(info.kind), info.fsc, FSC_TAG_CHECK);
 	else
 		report(info.kind == EXC_NONE && (tfsr & TFSR_TF0),
-		       "%s: asynchronous, TFSR_EL1.TF0 set (got %s, TFSR %#llx)",
-		       what, exc_kind_name(info.kind), (unsigned long long)tfsr);
+		       "%s: asynchronous, TFSR_EL1.TF0 set (got %s, TFSR %#llx; "
+		       "Arm ARM D6, TFSR_EL1)", what, exc_kind_name(info.kind),
+		       (unsigned long long)tfsr);
 }
 
 int main(int argc, char **argv)
@@ -122,7 +123,8 @@ int main(int argc, char **argv)
 		!strcmp(mode, "async") ? TCF_ASYNC : TCF_ASYMM);
 	run_catching(do_load, tag_ptr(tagged, 3), &info);
 	report(info.kind == EXC_NONE && !(tfsr_take() & TFSR_TF0),
-	       "matching tag: no fault (got %s)", exc_kind_name(info.kind));
+	       "matching tag: no fault (got %s; Arm ARM D6)",
+	       exc_kind_name(info.kind));
 	if (!strcmp(mode, "sync")) {
 		check(true, "load with tag 5", do_load, tag_ptr(tagged, 5));
 		check(true, "store with tag 5", do_store, tag_ptr(tagged, 5));

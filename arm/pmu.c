@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The PMU (Arm ARM D11 PMUv3; DDI 0406C C12 for ARMv7's PMUv2): the cycle
+ * The PMU (Arm ARM, "The Performance Monitors Extension", PMUv3; DDI 0406C
+ * C12 for ARMv7's PMUv2): the cycle
  * counter, PMCEID introspection, event counter configuration, counting
  * retired instructions and memory accesses, SW_INCR, 64-bit chained
  * counters (PMUv3's CHAIN event), and the overflow interrupt on the DT's
@@ -15,6 +16,14 @@
 #include "arm/gic.h"
 #include "arm/pmu.h"
 #include "arm/timer.h"
+
+/* Where a failure message points: the register's description. */
+#ifdef __aarch64__
+#define PMU_SECT(reg)	"Arm ARM, Performance Monitors Extension, " \
+			reg "_EL0"
+#else
+#define PMU_SECT(reg)	"DDI 0406C C12, " reg
+#endif
 
 #define LOOPS		1000
 #define ALL_COUNTERS	0xffffffffu
@@ -116,28 +125,32 @@ static void test_cycle_counter(void)
 	a = pmccntr_read();
 	insn_loop(LOOPS);
 	b = pmccntr_read();
-	report(b > a, "PMCCNTR counts while enabled (%llu then %llu)",
-	       (unsigned long long)a, (unsigned long long)b);
+	report(b > a, "PMCCNTR counts while enabled (%llu then %llu; %s)",
+	       (unsigned long long)a, (unsigned long long)b,
+	       PMU_SECT("PMCCNTR"));
 	pmcr_write(0);
 	a = pmccntr_read();
 	insn_loop(LOOPS);
 	b = pmccntr_read();
-	report(a == b, "PMCCNTR stops with PMCR.E clear (%llu then %llu)",
-	       (unsigned long long)a, (unsigned long long)b);
+	report(a == b, "PMCCNTR stops with PMCR.E clear (%llu then %llu; "
+	       "%s)", (unsigned long long)a, (unsigned long long)b,
+	       PMU_SECT("PMCR"));
 	pmcr_write(PMCR_C);
 	c = pmccntr_read();
-	report(c < a || a == 0, "PMCR.C resets it (got %llu, was %llu)",
-	       (unsigned long long)c, (unsigned long long)a);
+	report(c < a || a == 0, "PMCR.C resets it (got %llu, was %llu; %s)",
+	       (unsigned long long)c, (unsigned long long)a,
+	       PMU_SECT("PMCR"));
 	pmccntr_write(0x1000);
 	report(pmccntr_read() == 0x1000, "PMCCNTR is writable (got %#llx, "
-	       "want 0x1000)", (unsigned long long)pmccntr_read());
+	       "want 0x1000; %s)", (unsigned long long)pmccntr_read(),
+	       PMU_SECT("PMCCNTR"));
 	pmu_reset();
 }
 
 static void test_introspection(void)
 {
 	report(nr_counters >= 1 && nr_counters <= 31, "PMCR.N event counters "
-	       "(got %u, want 1..31; D11.x PMCR_EL0.N)", nr_counters);
+	       "(got %u, want 1..31; %s)", nr_counters, PMU_SECT("PMCR"));
 	if (pmu_version() < PMU_V3 && !ceid_readable) {
 		report_skip("PMCEID0/1 UNDEFINED on this pre-PMUv3 PMU (%s = "
 			    "%u)", PMU_ID_FIELD, pmu_version());
@@ -151,11 +164,13 @@ static void test_introspection(void)
 		    event_supported(EV_INST_RETIRED) ? "" : "not ",
 		    event_supported(EV_MEM_ACCESS) ? "" : "not ",
 		    event_supported(EV_CHAIN) ? "" : "not ");
-	/* PMUv3 always implements SW_INCR and CPU_CYCLES (D11.11) */
+	/* PMUv3 always implements SW_INCR and CPU_CYCLES (the common event
+	 * list of the Performance Monitors Extension chapter) */
 	report(event_supported(EV_CPU_CYCLES), "CPU_CYCLES (0x11) in PMCEID0 "
-	       "(got %#llx)", (unsigned long long)ceid[0]);
+	       "(got %#llx; %s)", (unsigned long long)ceid[0],
+	       PMU_SECT("PMCEID0"));
 	report(event_supported(EV_SW_INCR), "SW_INCR (0x00) in PMCEID0 (got "
-	       "%#llx)", (unsigned long long)ceid[0]);
+	       "%#llx; %s)", (unsigned long long)ceid[0], PMU_SECT("PMCEID0"));
 }
 
 static void test_counter_config(void)
@@ -172,21 +187,26 @@ static void test_counter_config(void)
 
 		report(ev == EV_INST_RETIRED && val == 0x1234 + i, "counter %u: "
 		       "event type and value read back (got %#x, %#x; want "
-		       "%#x, %#x)", i, ev, val, EV_INST_RETIRED, 0x1234 + i);
+		       "%#x, %#x; %s)", i, ev, val, EV_INST_RETIRED,
+		       0x1234 + i, PMU_SECT("PMEVTYPER<n>"));
 	}
 	pmu_select(nr_counters ? nr_counters - 1 : 0);
 	report(pmselr_read() == (nr_counters ? nr_counters - 1 : 0),
-	       "PMSELR reads back (got %llu)", (unsigned long long)pmselr_read());
+	       "PMSELR reads back (got %llu, want %u; %s)",
+	       (unsigned long long)pmselr_read(),
+	       nr_counters ? nr_counters - 1 : 0, PMU_SECT("PMSELR"));
 	/* enable bits of counters that do not exist are RAZ/WI */
 	pmcntenset_write(ALL_COUNTERS);
 	en = pmcntenset_read();
 	report(en == ((1u << PMU_CYCLE_IDX) | ((1u << nr_counters) - 1)),
 	       "PMCNTENSET of all ones reads the %u counters and the cycle "
-	       "counter (got %#x, want %#x)", nr_counters, en,
-	       (1u << PMU_CYCLE_IDX) | ((1u << nr_counters) - 1));
+	       "counter (got %#x, want %#x; %s)", nr_counters, en,
+	       (1u << PMU_CYCLE_IDX) | ((1u << nr_counters) - 1),
+	       PMU_SECT("PMCNTENSET"));
 	pmu_reset();
-	report(pmcntenset_read() == 0, "PMCNTENCLR clears them (got %#llx)",
-	       (unsigned long long)pmcntenset_read());
+	report(pmcntenset_read() == 0, "PMCNTENCLR clears them (got %#llx, "
+	       "want 0; %s)", (unsigned long long)pmcntenset_read(),
+	       PMU_SECT("PMCNTENCLR"));
 }
 
 static void test_basic_count(void)
@@ -206,11 +226,12 @@ static void test_basic_count(void)
 	insns = pmevcntr_read(0);
 	cycles = pmevcntr_read(1);
 	report(insns >= want && insns < want + 200, "INST_RETIRED over %u "
-	       "instructions (got %u, want %u..%u)", want, insns, want,
-	       want + 199);
-	report(cycles > 0, "CPU_CYCLES counts (got %u)", cycles);
+	       "instructions (got %u, want %u..%u; %s)", want, insns, want,
+	       want + 199, PMU_SECT("PMEVCNTR<n>"));
+	report(cycles > 0, "CPU_CYCLES counts (got %u; %s)", cycles,
+	       PMU_SECT("PMEVCNTR<n>"));
 
-	/* a 32-bit event counter overflows into PMOVSSET (D11.x) */
+	/* a 32-bit event counter overflows into PMOVSSET */
 	pmu_reset();
 	pmevtyper_write(0, EV_INST_RETIRED);
 	pmevcntr_write(0, 0xffffffff - 100);
@@ -219,8 +240,8 @@ static void test_basic_count(void)
 	insn_loop(LOOPS);
 	pmcr_write(0);
 	report(pmovsset_read() & 1, "overflow sets PMOVSSET bit 0 (got %#llx,"
-	       " counter %#x)", (unsigned long long)pmovsset_read(),
-	       pmevcntr_read(0));
+	       " counter %#x; %s)", (unsigned long long)pmovsset_read(),
+	       pmevcntr_read(0), PMU_SECT("PMOVSSET"));
 	pmu_reset();
 }
 
@@ -238,7 +259,8 @@ static void test_mem_access(void)
 	load_loop(LOOPS, &word);
 	pmcr_write(0);
 	got = pmevcntr_read(0);
-	report(got >= LOOPS, "MEM_ACCESS over %u loads (got %u)", LOOPS, got);
+	report(got >= LOOPS, "MEM_ACCESS over %u loads (got %u, want >= %u; "
+	       "%s)", LOOPS, got, LOOPS, PMU_SECT("PMEVCNTR<n>"));
 	pmu_reset();
 }
 
@@ -258,13 +280,15 @@ static void test_sw_incr(void)
 	isb();
 	c0 = pmevcntr_read(0);
 	c1 = pmevcntr_read(1);
-	report(c0 == 100, "SW_INCR counter: 100 PMSWINC writes (got %u)", c0);
-	report(c1 == 0, "a disabled SW_INCR counter stays 0 (got %u)", c1);
+	report(c0 == 100, "SW_INCR counter: 100 PMSWINC writes (got %u; %s)",
+	       c0, PMU_SECT("PMSWINC"));
+	report(c1 == 0, "a disabled SW_INCR counter stays 0 (got %u; %s)", c1,
+	       PMU_SECT("PMSWINC"));
 	pmcr_write(0);
 	pmswinc_write(1);
 	isb();
-	report(pmevcntr_read(0) == 100, "no count with PMCR.E clear (got %u)",
-	       pmevcntr_read(0));
+	report(pmevcntr_read(0) == 100, "no count with PMCR.E clear (got %u, "
+	       "want 100; %s)", pmevcntr_read(0), PMU_SECT("PMSWINC"));
 	pmu_reset();
 }
 
@@ -292,13 +316,14 @@ static void test_chained(bool sw)
 	pmcr_write(0);
 	lo = pmevcntr_read(0);
 	hi = pmevcntr_read(1);
-	/* the odd counter counts the even one's overflows (D11.x CHAIN) */
+	/* the odd counter counts the even one's overflows (event CHAIN) */
 	report(hi == 8, "the CHAIN counter counts the overflow (got %u, want "
-	       "8)", hi);
+	       "8; %s)", hi, PMU_SECT("PMEVTYPER<n>, event 0x1E CHAIN,"));
 	report(sw ? lo == 0 : lo < 0x10000000, "the low counter wrapped (got "
-	       "%#x)", lo);
+	       "%#x; %s)", lo, PMU_SECT("PMEVCNTR<n>"));
 	report(pmovsset_read() & 1, "PMOVSSET bit 0 set on the low half's "
-	       "overflow (got %#llx)", (unsigned long long)pmovsset_read());
+	       "overflow (got %#llx; %s)", (unsigned long long)pmovsset_read(),
+	       PMU_SECT("PMOVSSET"));
 	pmu_reset();
 }
 
@@ -354,8 +379,8 @@ static void test_overflow_interrupt(void)
 	local_irq_disable();
 	report(irqs == 1 && irq_intid == intid && (ovs_in_irq & 1),
 	       "SW_INCR overflow raises the PMU PPI (taken %d, INTID %d, want "
-	       "%d; PMOVSSET %#llx)", irqs, irq_intid, intid,
-	       (unsigned long long)ovs_in_irq);
+	       "%d; PMOVSSET %#llx; %s)", irqs, irq_intid, intid,
+	       (unsigned long long)ovs_in_irq, PMU_SECT("PMINTENSET"));
 	pmintenclr_write(ALL_COUNTERS);
 	irqs = 0;
 	pmevcntr_write(0, 0xffffffff);
@@ -365,7 +390,8 @@ static void test_overflow_interrupt(void)
 	local_irq_disable();
 	report(irqs == 0 && (pmovsset_read() & 1), "with PMINTENCLR the "
 	       "overflow is flagged but not signalled (taken %d, PMOVSSET "
-	       "%#llx)", irqs, (unsigned long long)pmovsset_read());
+	       "%#llx; %s)", irqs, (unsigned long long)pmovsset_read(),
+	       PMU_SECT("PMINTENCLR"));
 	pmu_reset();
 }
 
@@ -383,7 +409,7 @@ int main(int argc, char **argv)
 		run_catching(read_ceid, NULL, &info);
 	}
 	if (argc < 2) {
-		report_fail("no sub-test given");
+		report_fail("no sub-test given (a cfg error)");
 		return report_summary();
 	}
 	report_prefix_push(argv[1]);

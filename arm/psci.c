@@ -86,7 +86,8 @@ static void test_cpu_on_off(void)
 	for (unsigned i = 1; i < nr_cpus; i++) {
 		report_prefix_pushf("CPU %u", i);
 		report(psci_affinity_info(cpu_mpidr(i), 0) == PSCI_AFF_OFF,
-		       "AFFINITY_INFO before CPU_ON is OFF (got %d)",
+		       "AFFINITY_INFO before CPU_ON is OFF (got %d; DEN 0022D, "
+		       "AFFINITY_INFO)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 		ret = smp_boot_cpu(i);
 		report(ret == PSCI_SUCCESS, "CPU_ON (got %d, want %d; 5.6)",
@@ -96,36 +97,40 @@ static void test_cpu_on_off(void)
 			continue;
 		}
 		on_cpu(i, mark_ran, NULL);
-		report(ran[i] == 1, "runs work after CPU_ON (ran %d times)",
-		       ran[i]);
+		report(ran[i] == 1, "runs work after CPU_ON (ran %d times, want "
+		       "1; DEN 0022D, CPU_ON)", ran[i]);
 		ret = psci_cpu_on(cpu_mpidr(i), virt_to_phys(secondary_entry),
 				  (uintptr_t)cpu_of(i));
 		report(ret == PSCI_ALREADY_ON, "CPU_ON of an online CPU is "
-		       "refused (got %d, want ALREADY_ON %d)", ret,
-		       PSCI_ALREADY_ON);
+		       "refused (got %d, want ALREADY_ON %d; DEN 0022D, "
+		       "CPU_ON)", ret, PSCI_ALREADY_ON);
 		report(psci_affinity_info(cpu_mpidr(i), 0) == PSCI_AFF_ON,
-		       "AFFINITY_INFO is ON (got %d)",
+		       "AFFINITY_INFO is ON (got %d; DEN 0022D, "
+		       "AFFINITY_INFO)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 
 		on_cpu_async(i, cpu_off, NULL);
 		report(wait_affinity(cpu_mpidr(i), PSCI_AFF_OFF),
-		       "AFFINITY_INFO is OFF after CPU_OFF (got %d)",
+		       "AFFINITY_INFO is OFF after CPU_OFF (got %d; DEN "
+		       "0022D, CPU_OFF)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 		smp_mark_offline(i);
 		ret = smp_boot_cpu(i);
 		report(ret == PSCI_SUCCESS, "CPU_ON again after CPU_OFF (got "
-		       "%d)", ret);
+		       "%d, want %d; DEN 0022D, CPU_ON)", ret, PSCI_SUCCESS);
 		if (!ret) {
 			on_cpu(i, mark_ran, NULL);
 			report(ran[i] == 2, "runs work after the second CPU_ON "
-			       "(ran %d times, want 2)", ran[i]);
+			       "(ran %d times, want 2; DEN 0022D, CPU_ON)",
+			       ran[i]);
 		}
 		report_prefix_pop();
 	}
 	/* an MPIDR no CPU has (5.6.2: INVALID_PARAMETERS) */
 	ret = psci_cpu_on(0xff00ff, virt_to_phys(secondary_entry), 0);
 	report(ret == PSCI_INVALID_PARAMS, "CPU_ON of a missing MPIDR (got %d,"
-	       " want INVALID_PARAMETERS %d)", ret, PSCI_INVALID_PARAMS);
+	       " want INVALID_PARAMETERS %d; DEN 0022D 5.6.2)", ret,
+	       PSCI_INVALID_PARAMS);
 }
 
 int main(void)

@@ -42,7 +42,8 @@ int main(void)
 	run_catching(do_rdvl, NULL, &info);
 	report(info.kind == EXC_OTHER && info.ec == ESR_EC_SVE,
 	       "RDVL with CPACR_EL1.ZEN 0 traps (got %s, EC %#x, want EC "
-	       "%#x)", exc_kind_name(info.kind), info.ec, ESR_EC_SVE);
+	       "%#x; Arm ARM D19.2, CPACR_EL1 and D19.2.40 ESR_EL1)",
+	       exc_kind_name(info.kind), info.ec, ESR_EC_SVE);
 
 	write_sysreg(cpacr | CPACR_ZEN, cpacr_el1);
 	isb();
@@ -52,7 +53,7 @@ int main(void)
 	max_vl = vl_bytes;
 	report(info.kind == EXC_NONE && max_vl >= 16 && max_vl <= 256 &&
 	       max_vl % 16 == 0, "RDVL at ZCR_EL1.LEN 15: %ld bytes (want a "
-	       "multiple of 16 in 16..256)", max_vl);
+	       "multiple of 16 in 16..256; Arm ARM D19.2, ZCR_EL1)", max_vl);
 	for (unsigned len = 0; len < 4; len++) {
 		long want;
 
@@ -62,8 +63,8 @@ int main(void)
 		/* not above 16 * (LEN + 1), and never shrinking as LEN grows */
 		want = 16 * (len + 1);
 		report(vl_bytes <= want && vl_bytes >= prev && vl_bytes >= 16,
-		       "ZCR_EL1.LEN %u: VL %ld bytes (want <= %ld, >= %ld)",
-		       len, vl_bytes, want, prev);
+		       "ZCR_EL1.LEN %u: VL %ld bytes (want <= %ld, >= %ld; Arm "
+		       "ARM D19.2, ZCR_EL1)", len, vl_bytes, want, prev);
 		prev = vl_bytes;
 	}
 	write_sysreg(cpacr, cpacr_el1);

@@ -13,6 +13,12 @@
 #include "arm/sysreg.h"
 #include "arm/timer.h"
 
+#ifdef __aarch64__
+#define SECT_TIMER	"Arm ARM D11.2.4"
+#else
+#define SECT_TIMER	"Arm ARM G8.2"
+#endif
+
 #define WAIT_US		(5 * 1000 * 1000)
 #define QUIET_US	(20 * 1000)
 
@@ -89,10 +95,11 @@ static void test_timer(struct timer *t)
 	t->ctl_write(CNT_CTL_ENABLE | CNT_CTL_IMASK);
 	ctl = t->ctl_read();
 	report(ctl & CNT_CTL_ISTATUS, "ISTATUS with CVAL in the past and "
-	       "IMASK set (CTL %#x)", ctl);
+	       "IMASK set (CTL %#x; %s)", ctl, SECT_TIMER);
 	report(quiet_for(QUIET_US) && !gic_irq_pending(t->intid),
 	       "IMASK keeps the PPI from being pending or taken (taken %d, "
-	       "pending %d)", fired, gic_irq_pending(t->intid));
+	       "pending %d; %s)", fired, gic_irq_pending(t->intid),
+	       SECT_TIMER);
 
 	/* TVAL = CVAL - count, signed 32 bits (D11.2.4); 10 s of ticks, so
 	 * a vCPU held off by a loaded host cannot cross it */
@@ -101,19 +108,20 @@ static void test_timer(struct timer *t)
 	t->cval_write(now + far);
 	tval = t->tval_read();
 	report(tval > 0 && tval <= (s64)far, "TVAL with CVAL %llu ahead (got "
-	       "%d, want (0, %llu])", (unsigned long long)far, tval,
-	       (unsigned long long)far);
+	       "%d, want (0, %llu]; %s)", (unsigned long long)far, tval,
+	       (unsigned long long)far, SECT_TIMER);
 	t->cval_write(t->count() - far);
 	tval = t->tval_read();
 	report(tval <= -(s64)far, "TVAL with CVAL %llu behind is negative "
-	       "(got %d, want <= -%llu)", (unsigned long long)far, tval,
-	       (unsigned long long)far);
+	       "(got %d, want <= -%llu; %s)", (unsigned long long)far, tval,
+	       (unsigned long long)far, SECT_TIMER);
 	now = t->count();
 	t->tval_write(far);
 	cval = t->cval_read();
 	report(cval >= now + far && cval <= t->count() + far,
 	       "a TVAL write sets CVAL to count + TVAL (got %#llx, count "
-	       "was %#llx)", (unsigned long long)cval, (unsigned long long)now);
+	       "was %#llx; %s)", (unsigned long long)cval,
+	       (unsigned long long)now, SECT_TIMER);
 
 	/* the interrupt, not before CVAL */
 	t->ctl_write(0);
@@ -122,20 +130,20 @@ static void test_timer(struct timer *t)
 	t->cval_write(cval);
 	t->ctl_write(CNT_CTL_ENABLE);
 	report(wait_flag(&fired, WAIT_US) && fired_intid == t->intid,
-	       "fires its PPI (taken %d, INTID %d, want %d from the DT)",
-	       fired, fired_intid, t->intid);
+	       "fires its PPI (taken %d, INTID %d, want %d from the DT; %s)",
+	       fired, fired_intid, t->intid, SECT_TIMER);
 	report(fired && fired_count >= cval, "not before CVAL (count %#llx, "
-	       "CVAL %#llx)", (unsigned long long)fired_count,
-	       (unsigned long long)cval);
+	       "CVAL %#llx; %s)", (unsigned long long)fired_count,
+	       (unsigned long long)cval, SECT_TIMER);
 	report(fired && (fired_ctl & CNT_CTL_ISTATUS), "ISTATUS set in the "
-	       "handler (CTL %#x)", fired_ctl);
+	       "handler (CTL %#x; %s)", fired_ctl, SECT_TIMER);
 
 	/* disabled: no interrupt whatever CVAL says */
 	t->ctl_write(0);
 	fired = 0;
 	t->cval_write(t->count() - 1);
-	report(quiet_for(QUIET_US), "ENABLE clear: no interrupt (taken %d)",
-	       fired);
+	report(quiet_for(QUIET_US), "ENABLE clear: no interrupt (taken %d; "
+	       "%s)", fired, SECT_TIMER);
 
 	local_irq_disable();
 	t->ctl_write(0);
@@ -157,8 +165,9 @@ int main(int argc, char **argv)
 {
 	report_prefix_push("timer");
 	report_info("CNTFRQ %llu Hz", (unsigned long long)timer_freq());
-	report(timer_freq() != 0, "CNTFRQ is set (got %llu)",
-	       (unsigned long long)timer_freq());
+	report(timer_freq() != 0, "CNTFRQ is set (got %llu; firmware "
+	       "programs it, %s)", (unsigned long long)timer_freq(),
+	       SECT_TIMER);
 	if (!gic_init()) {
 		report_skip("no GIC in the device tree");
 		return report_summary();

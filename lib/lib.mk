@@ -11,7 +11,8 @@ GUEST_LIB_SRCS = \
 	lib/report.c \
 	lib/argv.c \
 	lib/exit.c \
-	lib/migrate.c
+	lib/migrate.c \
+	lib/memtest.c
 
 GUEST_LIB_HDRS = \
 	lib/libcflat.h \
@@ -23,6 +24,7 @@ GUEST_LIB_HDRS = \
 	lib/report.h \
 	lib/argv.h \
 	lib/migrate.h \
+	lib/memtest.h \
 	lib/assert.h \
 	lib/bitops.h \
 	lib/spinlock.h
