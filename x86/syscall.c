@@ -354,18 +354,26 @@ static void compat_fault(struct ex_regs *regs)
 	regs->rip = (uintptr_t)compat_back;
 }
 
-static void test_sysenter_compat(u64 stack_top)
+/* Runs @enter (which goes to compatibility mode and back) with #UD and #GP
+ * caught: compat_fault_vec says which, if any, was raised. */
+static void run_compat(void (*enter)(void), void (*back)(void))
 {
 	exception_handler_t old_ud, old_gp;
 
-	memset(&se, 0, sizeof(se));
 	compat_fault_vec = -1;
-	compat_back = sysenter_compat_back;
+	compat_back = back;
 	old_ud = handle_exception(UD_VECTOR, compat_fault);
 	old_gp = handle_exception(GP_VECTOR, compat_fault);
-	sysenter_compat();
+	enter();
 	handle_exception(UD_VECTOR, old_ud);
 	handle_exception(GP_VECTOR, old_gp);
+}
+
+static void test_sysenter_compat(u64 stack_top)
+{
+
+	memset(&se, 0, sizeof(se));
+	run_compat(sysenter_compat, sysenter_compat_back);
 
 	if (cpu_is_amd())
 		report(compat_fault_vec == UD_VECTOR,
@@ -437,19 +445,12 @@ asm(".text\n"
 static void test_syscall_compat(void)
 {
 	u64 cstar = rdmsr(MSR_CSTAR), fmask = X86_EFLAGS_IF;
-	exception_handler_t old_ud, old_gp;
 	unsigned long flags = read_rflags();
 
 	setup_msrs(fmask);
 	wrmsr(MSR_CSTAR, (uintptr_t)syscall_compat_entry);
 	memset(&scc, 0, sizeof(scc));
-	compat_fault_vec = -1;
-	compat_back = syscall_compat_back;
-	old_ud = handle_exception(UD_VECTOR, compat_fault);
-	old_gp = handle_exception(GP_VECTOR, compat_fault);
-	syscall_compat();
-	handle_exception(UD_VECTOR, old_ud);
-	handle_exception(GP_VECTOR, old_gp);
+	run_compat(syscall_compat, syscall_compat_back);
 	wrmsr(MSR_CSTAR, cstar);
 	if (flags & X86_EFLAGS_IF)
 		sti();
