@@ -55,16 +55,19 @@ int main(void)
 	       max_vl % 16 == 0, "RDVL at ZCR_EL1.LEN 15: %ld bytes (want a "
 	       "multiple of 16 in 16..256; Arm ARM D19.2, ZCR_EL1)", max_vl);
 	for (unsigned len = 0; len < 4; len++) {
-		long want;
+		long lo, hi;
 
 		write_sysreg(len, ZCR_EL1);
 		isb();
 		do_rdvl(NULL);
-		/* not above 16 * (LEN + 1), and never shrinking as LEN grows */
-		want = 16 * (len + 1);
-		report(vl_bytes <= want && vl_bytes >= prev && vl_bytes >= 16,
-		       "ZCR_EL1.LEN %u: VL %ld bytes (want <= %ld, >= %ld; Arm "
-		       "ARM D19.2, ZCR_EL1)", len, vl_bytes, want, prev);
+		/* not above 16 * (LEN + 1) nor the largest, never shrinking
+		 * as LEN grows; 128 bits is always there, so LEN 0 gives
+		 * exactly 16 bytes */
+		lo = len ? MAX(prev, 16L) : 16;
+		hi = MIN(16L * (len + 1), max_vl);
+		report(vl_bytes >= lo && vl_bytes <= hi, "ZCR_EL1.LEN %u: VL %ld "
+		       "bytes (want %ld..%ld; Arm ARM D19.2, ZCR_EL1)", len,
+		       vl_bytes, lo, hi);
 		prev = vl_bytes;
 	}
 	write_sysreg(cpacr, cpacr_el1);
