@@ -381,8 +381,9 @@ static void test_overflow_interrupt(void)
 		node = dt_find_compatible("arm,cortex-a15-pmu");
 	intid = node >= 0 ? dt_irq_intid(node, 0) : -1;
 	if (intid < 0) {
-		report_skip("no PMU interrupt: no arm,armv8-pmuv3 node in the "
-			    "device tree");
+		report_skip("no PMU interrupt in the device tree: no "
+			    "arm,armv8-pmuv3 or arm,cortex-a15-pmu node with "
+			    "interrupts");
 		return;
 	}
 	if (!gic_init()) {
