@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Alignment faults (Arm ARM B2.5.2 and D19.2.x SCTLR_EL1.A; DDI 0406C
- * A3.2.1): an unaligned load from Normal memory faults only with SCTLR.A
- * set, and on aarch64 an unaligned access to Device memory always faults
- * (B2.5.2), with DFSC 0b100001 (alignment fault). ARMv7 leaves the Device
- * case UNPREDICTABLE (DDI 0406C A3.2.1), so arm does not check it.
+ * Alignment faults (Arm ARM, "Alignment support" and SCTLR_EL1.A;
+ * DDI 0406C, "Unaligned data access" and SCTLR.A): an unaligned load from
+ * Normal memory faults only with SCTLR.A set, and on aarch64 an unaligned
+ * access to Device memory always faults (Arm ARM, "Alignment support"),
+ * with DFSC 0b100001 (alignment fault). ARMv7 leaves the Device case
+ * UNPREDICTABLE (DDI 0406C, "Unaligned data access"), so arm does not
+ * check it.
  */
 #include "libcflat.h"
 #include "devicetree.h"
@@ -13,9 +15,9 @@
 #include "arm/sysreg.h"
 
 #ifdef __aarch64__
-#define SECT_ALIGN	"Arm ARM B2.5.2, SCTLR_EL1.A"
+#define SECT_ALIGN	"Arm ARM, Alignment support, SCTLR_EL1.A"
 #else
-#define SECT_ALIGN	"DDI 0406C A3.2.1, SCTLR.A"
+#define SECT_ALIGN	"DDI 0406C, Unaligned data access, SCTLR.A"
 #endif
 
 #define SCTLR_A		(1u << 1)
@@ -72,7 +74,7 @@ int main(void)
 
 #ifndef __aarch64__
 	report_skip("Device memory: an unaligned access is UNPREDICTABLE on "
-		    "ARMv7 (DDI 0406C A3.2.1)");
+		    "ARMv7 (DDI 0406C, Unaligned data access)");
 	return report_summary();
 #endif
 	node = dt_find_compatible("arm,pl031");
@@ -85,7 +87,7 @@ int main(void)
 	run_catching(unaligned_load, p, &info);
 	report(info.kind == EXC_DABT && info.fsc == FSC_ALIGNMENT,
 	       "unaligned load from Device memory: alignment fault (got %s, "
-	       "FSC %#x; want FSC %#x; Arm ARM B2.5.2)",
+	       "FSC %#x; want FSC %#x; Arm ARM, Alignment support)",
 	       exc_kind_name(info.kind), info.fsc, FSC_ALIGNMENT);
 	return report_summary();
 }

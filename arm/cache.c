@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Caches: CTR_EL0/CTR describes them in the ARMv7+ format, and code
- * written through the data side runs after the maintenance the Arm ARM
- * requires (D7.5.x "Concurrent modification and execution of instructions"
- * / B2.4.4: clean to the point of unification, invalidate the instruction
- * cache, ISB), rewritten more than once at the same address.
+ * Caches: CTR_EL0/CTR describes them in the ARMv7+ format, and code written
+ * through the data side runs after the maintenance the Arm ARM requires
+ * ("Concurrent modification and execution of instructions" / DDI 0406C,
+ * cache maintenance: clean to the point of unification, invalidate the
+ * instruction cache, ISB), rewritten more than once at the same address.
  */
 #include "libcflat.h"
 #include "arm/mmu.h"
 #include "arm/sysreg.h"
 
 #ifdef __aarch64__
-#define SECT_CTR	"Arm ARM D19.2, CTR_EL0"
+#define SECT_CTR	"Arm ARM, CTR_EL0"
 #define SECT_SMC	"Arm ARM, Concurrent modification and execution " \
 			"of instructions"
 #else
-#define SECT_CTR	"DDI 0406C B4.1, CTR"
-#define SECT_SMC	"DDI 0406C B2.2, cache maintenance for instructions"
+#define SECT_CTR	"DDI 0406C, CTR"
+#define SECT_SMC	"DDI 0406C, cache maintenance for instructions"
 #endif
 
 #define CTR_FORMAT(c)	(((c) >> 29) & 7)	/* 0b100: ARMv7 and later */
@@ -26,11 +26,11 @@
 #define CTR_IMINLINE(c)	(4u << ((c) & 0xf))
 
 #ifdef __aarch64__
-/* MOVZ W0, #imm (C6.2.192); RET (C6.2.219) */
+/* MOVZ W0, #imm; RET */
 #define INSN_MOV_RET(imm)	(0x52800000u | (imm) << 5)
 #define INSN_RET		0xd65f03c0u
 #else
-/* MOV r0, #imm (A8.8.102, A1); BX lr (A8.8.27) */
+/* MOV r0, #imm (encoding A1); BX lr */
 #define INSN_MOV_RET(imm)	(0xe3a00000u | (imm))
 #define INSN_RET		0xe12fff1eu
 #endif

@@ -2,8 +2,8 @@
 /*
  * FP/SIMD state: each CPU's registers are its own (a pattern loaded on every
  * CPU at once reads back intact on each), exceptions taken meanwhile leave
- * them alone, and FPCR/FPSCR.RMode rounds as Arm ARM A1.5.2 / C5.2.8 (FPCR)
- * and DDI 0406C A2.7.7 (FPSCR) say; with "trap", disabled FP traps
+ * them alone, and FPCR/FPSCR.RMode rounds as Arm ARM (FPCR) and DDI 0406C
+ * (FPSCR) say; with "trap", disabled FP traps
  * (CPACR_EL1.FPEN, FPEXC.EN).
  */
 #include "libcflat.h"
@@ -11,11 +11,11 @@
 #include "arm/smp.h"
 
 #ifdef __aarch64__
-#define SECT_FPREGS	"Arm ARM B1.2"
-#define SECT_RMODE	"Arm ARM C5.2.8 FPCR"
+#define SECT_FPREGS	"Arm ARM, the SIMD&FP registers"
+#define SECT_RMODE	"Arm ARM, FPCR.RMode"
 #else
-#define SECT_FPREGS	"DDI 0406C A2.6"
-#define SECT_RMODE	"DDI 0406C A2.7.7 FPSCR"
+#define SECT_FPREGS	"DDI 0406C, the Advanced SIMD and VFP registers"
+#define SECT_RMODE	"DDI 0406C, FPSCR.RMode"
 #endif
 
 #define NR_D		16	/* checked: d0-d15 / v0-v15 low halves */
@@ -78,7 +78,7 @@ static void fp_touch(void *arg)
 	__asm__ __volatile__("fmov d0, xzr" ::: "memory");
 }
 
-/* CPACR_EL1.FPEN 0b00 traps FP/SIMD at EL1 with EC 0x07 (D19.2.30) */
+/* CPACR_EL1.FPEN 0b00 traps FP/SIMD at EL1 with EC 0x07 (Arm ARM, CPACR_EL1) */
 static void test_trap(void)
 {
 	u64 cpacr = read_sysreg(cpacr_el1);
@@ -90,12 +90,12 @@ static void test_trap(void)
 	write_sysreg(cpacr, cpacr_el1);
 	isb();
 	report(info.kind == EXC_OTHER && info.ec == 0x07, "FMOV with "
-	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07; Arm ARM "
-	       "D19.2, CPACR_EL1 and D19.2.40 ESR_EL1)",
+	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07; Arm ARM, "
+	       "CPACR_EL1 and ESR_EL1)",
 	       exc_kind_name(info.kind), info.ec);
 	run_catching(fp_touch, NULL, &info);
 	report(info.kind == EXC_NONE, "with FPEN 0b11 it runs (got %s; Arm "
-	       "ARM D19.2, CPACR_EL1)", exc_kind_name(info.kind));
+	       "ARM, CPACR_EL1)", exc_kind_name(info.kind));
 }
 
 static bool fp_present(void)
@@ -161,8 +161,8 @@ static void fpexc_write(u32 v)
 	isb();
 }
 
-/* FPEXC.EN 0 makes VFP/Advanced SIMD instructions UNDEFINED (DDI 0406C
- * B1.11.4, B6.1.39) */
+/* FPEXC.EN 0 makes VFP/Advanced SIMD instructions UNDEFINED (DDI 0406C,
+ * FPEXC) */
 static void test_trap(void)
 {
 	u32 fpexc = fpexc_read();
@@ -182,7 +182,7 @@ static bool fp_present(void)
 {
 	u32 mvfr0;
 
-	/* MVFR0.A_SIMD registers (3:0), DDI 0406C B6.1.42; 2: 32 x 64 bit */
+	/* MVFR0.A_SIMD registers (3:0), DDI 0406C, MVFR0; 2: 32 x 64 bit */
 	__asm__ __volatile__(FPU_ASM "vmrs %0, mvfr0" : "=r"(mvfr0));
 	return (mvfr0 & 0xf) == 2;
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Stage 1 translation as the tests' page tables set it up (Arm ARM D8;
- * DDI 0406C B3.6 for LPAE): permission faults for a write to a read-only
- * page and for execution from an execute-never page, the access flag fault
- * for a descriptor with AF clear (no hardware AF update: TCR.HA is 0), and
- * a 2 MiB block split into pages by install_page() with its neighbours
- * intact. Fault status codes: D19.2.40 (ESR_EL1 DFSC/IFSC), B3.13.3.
+ * Stage 1 translation as the tests' page tables set it up (Arm ARM, the
+ * VMSAv8-64 translation; DDI 0406C, Long-descriptor format for LPAE):
+ * permission faults for a write to a read-only page and for execution from
+ * an execute-never page, the access flag fault for a descriptor with AF
+ * clear (no hardware AF update: TCR.HA is 0), and a 2 MiB block split into
+ * pages by install_page() with its neighbours intact. Fault status codes:
+ * ESR_EL1 DFSC/IFSC, and the Long-descriptor DFSR/IFSR status encodings.
  *
  * usage: mmu permissions|access-flag|block-split
  */
@@ -14,11 +15,11 @@
 #include "arm/mmu.h"
 
 #ifdef __aarch64__
-#define SECT_VMSA	"Arm ARM D8"
-#define SECT_FSC	"Arm ARM D19.2.40 ESR_EL1"
+#define SECT_VMSA	"Arm ARM, VMSAv8-64 translation"
+#define SECT_FSC	"Arm ARM, ESR_EL1"
 #else
-#define SECT_VMSA	"DDI 0406C B3.6"
-#define SECT_FSC	"DDI 0406C B3.13.3"
+#define SECT_VMSA	"DDI 0406C, Long-descriptor format"
+#define SECT_FSC	"DDI 0406C, DFSR/IFSR"
 #endif
 
 #ifdef __aarch64__

@@ -3,17 +3,18 @@
  * Exclusives across CPUs: every CPU increments shared counters, one under a
  * spinlock, one with an exclusive load/store loop, and none of the updates
  * is lost; CLREX clears the local monitor so the store-exclusive after it
- * fails (Arm ARM B2.17, C6.2.46 CLREX; DDI 0406C A3.4).
+ * fails (Arm ARM, exclusive monitors and CLREX; DDI 0406C,
+ * synchronization and semaphores).
  */
 #include "libcflat.h"
 #include "arm/smp.h"
 
 #ifdef __aarch64__
-#define SECT_EXCL	"Arm ARM B2.17"
-#define SECT_CLREX	"Arm ARM B2.17, C6.2.46 CLREX"
+#define SECT_EXCL	"Arm ARM, exclusive monitors"
+#define SECT_CLREX	"Arm ARM, exclusive monitors, CLREX"
 #else
-#define SECT_EXCL	"DDI 0406C A3.4"
-#define SECT_CLREX	"DDI 0406C A3.4, CLREX"
+#define SECT_EXCL	"DDI 0406C, synchronization and semaphores"
+#define SECT_CLREX	"DDI 0406C, CLREX"
 #endif
 
 #define ROUNDS		20000

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * SVE (Arm ARM A1.x, "The Scalable Vector Extension"): with
+ * SVE (Arm ARM, "The Scalable Vector Extension"): with
  * CPACR_EL1.ZEN clear an SVE instruction traps with ESR_EL1.EC 0x19;
  * enabled, RDVL reports the vector length ZCR_EL1.LEN asks for, capped by
- * what the CPU has, in 128-bit steps (D19.2.x ZCR_EL1). SKIP when
+ * what the CPU has, in 128-bit steps (ZCR_EL1). SKIP when
  * ID_AA64PFR0_EL1.SVE (bits 35:32) is 0.
  */
 #include "libcflat.h"
@@ -42,7 +42,7 @@ int main(void)
 	run_catching(do_rdvl, NULL, &info);
 	report(info.kind == EXC_OTHER && info.ec == ESR_EC_SVE,
 	       "RDVL with CPACR_EL1.ZEN 0 traps (got %s, EC %#x, want EC "
-	       "%#x; Arm ARM D19.2, CPACR_EL1 and D19.2.40 ESR_EL1)",
+	       "%#x; Arm ARM, CPACR_EL1 and ESR_EL1)",
 	       exc_kind_name(info.kind), info.ec, ESR_EC_SVE);
 
 	write_sysreg(cpacr | CPACR_ZEN, cpacr_el1);
@@ -53,7 +53,7 @@ int main(void)
 	max_vl = vl_bytes;
 	report(info.kind == EXC_NONE && max_vl >= 16 && max_vl <= 256 &&
 	       max_vl % 16 == 0, "RDVL at ZCR_EL1.LEN 15: %ld bytes (want a "
-	       "multiple of 16 in 16..256; Arm ARM D19.2, ZCR_EL1)", max_vl);
+	       "multiple of 16 in 16..256; Arm ARM, ZCR_EL1)", max_vl);
 	for (unsigned len = 0; len < 4; len++) {
 		long lo, hi;
 
@@ -66,7 +66,7 @@ int main(void)
 		lo = len ? MAX(prev, 16L) : 16;
 		hi = MIN(16L * (len + 1), max_vl);
 		report(vl_bytes >= lo && vl_bytes <= hi, "ZCR_EL1.LEN %u: VL %ld "
-		       "bytes (want %ld..%ld; Arm ARM D19.2, ZCR_EL1)", len,
+		       "bytes (want %ld..%ld; Arm ARM, ZCR_EL1)", len,
 		       vl_bytes, lo, hi);
 		prev = vl_bytes;
 	}
