@@ -54,7 +54,7 @@ int main(void)
 #endif
 	assert(page);
 	/* a kernel-only executable alias: a user-writable page is never
-	 * privileged-executable (D8.4.x) */
+	 * privileged-executable (Arm ARM, VMSAv8-64 permissions) */
 	code = vmap_prot(virt_to_phys(page), PAGE_SIZE, MEM_NORMAL, PROT_EXEC);
 	fn = (int (*)(void))(uintptr_t)code;
 	for (int round = 1; round <= 3; round++) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Self-hosted debug (Arm ARM D2; ARMv7: DDI 0406C C3, monitor debug-mode):
- * a hardware breakpoint on a function (DBGBCR0/DBGBVR0, D2.8), a watchpoint
- * on a variable for loads and stores (DBGWCR0/DBGWVR0, D2.9), and, on
+ * Self-hosted debug (Arm ARM, AArch64 self-hosted debug; ARMv7: DDI 0406C,
+ * monitor debug-mode): a hardware breakpoint on a function
+ * (DBGBCR0/DBGBVR0), a watchpoint on a variable for loads and stores
+ * (DBGWCR0/DBGWVR0), and, on
  * aarch64, software step of EL0 code one instruction at a time
- * (MDSCR_EL1.SS, D2.12), each checked for its syndrome (ESR_EL1.EC
+ * (MDSCR_EL1.SS), each checked for its syndrome (ESR_EL1.EC
  * 0x31/0x35/0x32; IFSR/DFSR debug event on arm).
  *
  * With "migrate" after the sub-test, the guest is migrated (lib/migrate.h)
@@ -76,10 +77,10 @@ static u64 wvr_read(void) { return read_sysreg(dbgwvr0_el1); }
 static u32 wcr_read(void) { return read_sysreg(dbgwcr0_el1); }
 static u32 mdscr_read(void) { return read_sysreg(mdscr_el1); }
 #define MDE_NAME	"MDSCR_EL1.MDE"
-#define SECT_BP		"Arm ARM D2.8"
-#define SECT_WP		"Arm ARM D2.9"
+#define SECT_BP		"Arm ARM, Breakpoint exceptions"
+#define SECT_WP		"Arm ARM, Watchpoint exceptions"
 
-/* OS lock off (D2.5), MDSCR_EL1.MDE and KDE, PSTATE.D clear */
+/* OS lock off (OSLAR_EL1), MDSCR_EL1.MDE and KDE, PSTATE.D clear */
 static void debug_enable(void)
 {
 	write_sysreg(0, oslar_el1);
@@ -102,7 +103,7 @@ static bool syndrome_ok(const struct exc_info *info, unsigned ec)
 #define EC_BKPT		ESR_EC_BKPT_CUR
 #define EC_WATCH	ESR_EC_WATCH_CUR
 #else
-/* ARMv7 debug through CP14 (DDI 0406C C11.11): DBGBVR0/DBGBCR0,
+/* ARMv7 debug through CP14 (DDI 0406C, the debug registers): DBGBVR0/DBGBCR0,
  * DBGWVR0/DBGWCR0, DBGOSLAR, DBGDSCRext.MDBGen (monitor debug-mode) */
 #define DBGDSCR_MDBGEN	(1u << 15)
 
@@ -132,8 +133,8 @@ static u64 wvr_read(void) { return P14_READ(c0, 6); }
 static u32 wcr_read(void) { return P14_READ(c0, 7); }
 static u32 mdscr_read(void) { return P14_READ(c2, 2); }	/* DBGDSCRext */
 #define MDE_NAME	"DBGDSCRext.MDBGen"
-#define SECT_BP		"DDI 0406C C3.3"
-#define SECT_WP		"DDI 0406C C3.4"
+#define SECT_BP		"DDI 0406C, Breakpoint debug events"
+#define SECT_WP		"DDI 0406C, Watchpoint debug events"
 
 static void debug_enable(void)
 {
@@ -156,7 +157,7 @@ static void debug_disable(void)
 	isb();
 }
 
-/* IFSR/DFSR (LPAE format) STATUS 0x22: debug event (B3.13.3) */
+/* IFSR/DFSR (LPAE format) STATUS 0x22: debug event (DDI 0406C, DFSR/IFSR) */
 static bool syndrome_ok(const struct exc_info *info, unsigned ec)
 {
 	(void)ec;
@@ -249,7 +250,7 @@ static void test_wp(void)
 	       "aarch64, fault status debug event %#x; %s)", info.syndrome,
 	       EC_WATCH, DFSC_DEBUG, SECT_WP);
 #ifdef __aarch64__
-	/* ARMv7 leaves DFAR UNKNOWN for a watchpoint (DDI 0406C C5.2.3) */
+	/* ARMv7 leaves DFAR UNKNOWN for a watchpoint (DDI 0406C, DFAR) */
 	report(info.far == (uintptr_t)&watched && !info.write, "load: FAR "
 	       "%#lx, WnR %d (want %p, read; %s)", (unsigned long)info.far,
 	       info.write, &watched, SECT_WP);
@@ -279,13 +280,15 @@ __asm__(".pushsection .text\n\t.globl stepped_fn\n\t.balign 4\n"
 	"stepped_fn:\n\tnop\n\tnop\n\tnop\n\tret\n\t.popsection");
 
 #define ESR_SS_ISV	(1u << 24)
+#define SECT_SS		"Arm ARM, Software Step exceptions"
 static u32 step_esr[16];
 
 /*
  * ERET to EL0 with MDSCR_EL1.SS set and SPSR_EL1.SS clear is the
  * active-pending state: a step exception before the first instruction
  * (ISV 0). Each return with SPSR.SS set then runs one instruction and
- * steps (ISV 1). Stepping stops at user_return (D2.12.x).
+ * steps (ISV 1). Stepping stops at user_return (Arm ARM, Software Step
+ * exceptions).
  */
 static void on_step(struct pt_regs *regs, const struct exc_info *info)
 {
@@ -310,7 +313,7 @@ static void test_sstep(void)
 			      (uintptr_t)user_return };
 
 	install_ec_handler(true, ESR_EC_SSTEP_LOW, on_step);
-	write_sysreg(0, oslar_el1);		/* OS lock off (D2.5) */
+	write_sysreg(0, oslar_el1);		/* OS lock off */
 	write_sysreg(MDSCR_SS, mdscr_el1);
 	isb();
 	/* SS steps EL0 only here (KDE clear): migrate() at EL1 runs on */
@@ -321,7 +324,7 @@ static void test_sstep(void)
 			isb();
 		}
 		check_after("MDSCR_EL1", mdscr_read(), MDSCR_SS, ~0ull,
-			    "Arm ARM D2.12");
+			    SECT_SS);
 	}
 	steps = 0;
 	run_in_user(stepped_fn, NULL, &info);
@@ -329,17 +332,17 @@ static void test_sstep(void)
 	isb();
 	install_ec_handler(true, ESR_EC_SSTEP_LOW, NULL);
 	report(steps == 5, "step exceptions from EL0 (got %d, want 5: before "
-	       "the first instruction and after each of four; Arm ARM D2.12)",
-	       steps);
+	       "the first instruction and after each of four; %s)",
+	       steps, SECT_SS);
 	for (int i = 0; i < MIN(steps, 5); i++)
 		report(step_pcs[i] == want[i] && ESR_EC(step_esr[i]) ==
 		       ESR_EC_SSTEP_LOW && !!(step_esr[i] & ESR_SS_ISV) == (i > 0),
 		       "step %d: ELR %#lx, ESR %#x (want ELR %#lx, EC %#x, "
-		       "ISV %d; Arm ARM D2.12)", i, (unsigned long)step_pcs[i],
+		       "ISV %d; %s)", i, (unsigned long)step_pcs[i],
 		       step_esr[i], (unsigned long)want[i], ESR_EC_SSTEP_LOW,
-		       i > 0);
+		       i > 0, SECT_SS);
 	report(info.kind == EXC_NONE, "the stepped function returned (got %s; "
-	       "Arm ARM D2.12)", exc_kind_name(info.kind));
+	       "%s)", exc_kind_name(info.kind), SECT_SS);
 }
 
 #endif

@@ -129,19 +129,21 @@ static void test_active(void)
 	reset_counts();
 	gic_send_sgi(0, IPI_SGI);
 	wait_flag(&received[0], WAIT_US);
-	/* IHI 0048B 3.2.4 / IHI 0069H 4.1.2: acknowledging makes it active */
+	/* acknowledging makes it active (IHI 0048B, IHI 0069H: interrupt
+	 * states) */
 	report(received[0] == 1 && active_in_handler[0] &&
 	       !pending_in_handler[0],
 	       "SGI active and not pending between IAR and EOIR (got taken "
 	       "%d, active %d, pending %d; %s)", received[0],
 	       active_in_handler[0], pending_in_handler[0],
-	       spec("IHI 0048B 3.2.4", "IHI 0069H 4.1.2"));
+	       spec("IHI 0048B, interrupt states",
+	       "IHI 0069H, interrupt states"));
 	report(running_prio[0] == 0xa0, "running priority in the handler is "
 	       "the SGI's (got %#x, want 0xa0; %s)", running_prio[0],
 	       spec("IHI 0048B 4.4.6 GICC_RPR", "IHI 0069H ICC_RPR_EL1"));
 	report(!gic_irq_active(IPI_SGI), "SGI inactive after EOIR (%s)",
-	       spec("IHI 0048B 3.2.4, 4.4.5 GICC_EOIR",
-		    "IHI 0069H 4.1.2, ICC_EOIR1_EL1"));
+	       spec("IHI 0048B 4.4.5 GICC_EOIR",
+		    "IHI 0069H ICC_EOIR1_EL1"));
 
 	/* software sets and clears the active state of an SPI */
 	base = gic_dist_base();
@@ -166,7 +168,8 @@ static void pmr_write(u32 v)
 }
 
 /* An interrupt is signalled only when its priority is higher (lower value)
- * than the priority mask (IHI 0048B 3.3.2; IHI 0069H 4.8.6). */
+ * than the priority mask (IHI 0048B 4.4.2 GICC_PMR; IHI 0069H
+ * ICC_PMR_EL1). */
 static void test_priority(void)
 {
 	report_prefix_push("priority");
@@ -178,15 +181,15 @@ static void test_priority(void)
 	report(received[0] == 0 && gic_irq_pending(IPI_SGI), "PMR 0x80 holds "
 	       "a priority 0xa0 SGI pending (taken %d, pending %d; %s)",
 	       received[0], gic_irq_pending(IPI_SGI),
-	       spec("IHI 0048B 3.3.2", "IHI 0069H 4.8.6"));
+	       spec("IHI 0048B 4.4.2 GICC_PMR", "IHI 0069H ICC_PMR_EL1"));
 	pmr_write(0xf0);
 	wait_flag(&received[0], WAIT_US);
 	report(received[0] == 1 && last_intid[0] == IPI_SGI, "PMR 0xf0 lets it "
 	       "through (taken %d, INTID %d; %s)", received[0], last_intid[0],
-	       spec("IHI 0048B 3.3.2", "IHI 0069H 4.8.6"));
+	       spec("IHI 0048B 4.4.2 GICC_PMR", "IHI 0069H ICC_PMR_EL1"));
 	report(!gic_irq_pending(IPI_SGI), "no longer pending once "
-	       "acknowledged (%s)", spec("IHI 0048B 3.2.4",
-	       "IHI 0069H 4.1.2"));
+	       "acknowledged (%s)", spec("IHI 0048B, interrupt states",
+	       "IHI 0069H, interrupt states"));
 	report_prefix_pop();
 }
 
@@ -211,10 +214,12 @@ static void test_priority_bytes(u8 *prio, unsigned intid)
 	writeb(0xff, prio + intid);
 	word = readl(reg);
 	mask = word >> (8 * byte) & 0xff;
-	/* at least 16 levels: the top 4 bits (IHI 0048B 3.3; IHI 0069H 4.8) */
+	/* at least 16 levels: the top 4 bits (IHI 0048B, IHI 0069H: interrupt
+	 * prioritization) */
 	report((mask & 0xf0) == 0xf0, "IPRIORITYR byte write of 0xff reads "
 	       "the implemented bits (got %#x, want 0xf0 set; %s)", mask,
-	       spec("IHI 0048B 3.3", "IHI 0069H 4.8"));
+	       spec("IHI 0048B, interrupt prioritization",
+	       "IHI 0069H, interrupt prioritization"));
 	report((word & ~(0xffu << (8 * byte))) == (orig & ~(0xffu << (8 * byte))),
 	       "IPRIORITYR byte write leaves its neighbours (got %#x, had "
 	       "%#x, byte %u; byte-accessible, %s)", word, orig, byte,
@@ -331,7 +336,7 @@ static void test_mmio_v3(void)
 	on_cpus(nothing, NULL);		/* every redistributor awake */
 
 	report(GIC_PIDR2_ARCHREV(readl(d + GICD_PIDR2_V3)) == 3,
-	       "GICD_PIDR2.ArchRev (got %u, want 3; IHI 0069H 12.9.27)",
+	       "GICD_PIDR2.ArchRev (got %u, want 3; IHI 0069H GICD_PIDR2)",
 	       GIC_PIDR2_ARCHREV(readl(d + GICD_PIDR2_V3)));
 	report(readl(d + GICD_CTLR) & GICD_CTLR_ARE, "GICD_CTLR.ARE set "
 	       "(got %#x; written 1, IHI 0069H GICD_CTLR)",
@@ -339,13 +344,13 @@ static void test_mmio_v3(void)
 	test_ro(d + GICD_TYPER, "GICD_TYPER");
 	test_priority_bytes(d + GICD_IPRIORITYR, spi);
 
-	/* 12.9.22: GICD_IROUTER<n> holds an affinity */
+	/* GICD_IROUTER<n> holds an affinity (IHI 0069H) */
 	writeq(cpu_mpidr(nr_cpus - 1) & 0xff00ffffffull,
 	       d + GICD_IROUTER + spi * 8);
 	route = readq(d + GICD_IROUTER + spi * 8);
 	report(route == (cpu_mpidr(nr_cpus - 1) & 0xff00ffffffull),
 	       "GICD_IROUTER%u reads back (got %#llx, want %#llx; IHI 0069H "
-	       "12.9.22)", spi,
+	       "GICD_IROUTER<n>)", spi,
 	       (unsigned long long)route,
 	       (unsigned long long)(cpu_mpidr(nr_cpus - 1) & 0xff00ffffffull));
 
@@ -357,16 +362,16 @@ static void test_mmio_v3(void)
 		report_prefix_pushf("redistributor %u", i);
 		if (!rd) {
 			report_fail("no frame for CPU %u's affinity (GICR_TYPER."
-				    "Affinity_Value, IHI 0069H 12.11.37)", i);
+				    "Affinity_Value, IHI 0069H GICR_TYPER)", i);
 			report_prefix_pop();
 			continue;
 		}
 		typer = readq(rd + GICR_TYPER);
 		report(!!(typer & GICR_TYPER_LAST) == (i == nr_cpus - 1),
-		       "GICR_TYPER.Last (got %d, want %d; IHI 0069H 12.11.37)",
+		       "GICR_TYPER.Last (got %d, want %d; IHI 0069H GICR_TYPER)",
 		       !!(typer & GICR_TYPER_LAST), i == nr_cpus - 1);
 		report(GICR_TYPER_PROCNUM(typer) == i, "GICR_TYPER.Processor_"
-		       "Number (got %llu, want %u; IHI 0069H 12.11.37)",
+		       "Number (got %llu, want %u; IHI 0069H GICR_TYPER)",
 		       (unsigned long long)GICR_TYPER_PROCNUM(typer), i);
 		waker = readl(rd + GICR_WAKER);
 		report(!(waker & (GICR_WAKER_SLEEP | GICR_WAKER_CHILDREN)),
@@ -383,7 +388,7 @@ static void test_mmio_v3(void)
 	}
 }
 
-/* GITS registers (IHI 0069H 12.19) */
+/* GITS registers (IHI 0069H, the ITS register map) */
 #define GITS_CTLR	0x0000
 #define GITS_TYPER	0x0008
 #define GITS_BASER	0x0100
@@ -407,10 +412,11 @@ static void test_its_introspection(void)
 		return;
 	}
 	typer = readq(its + GITS_TYPER);
-	report(typer & 1, "GITS_TYPER.Physical set (got %#llx; 12.19.18)",
+	report(typer & 1, "GITS_TYPER.Physical set (got %#llx; IHI 0069H "
+	       "GITS_TYPER)",
 	       (unsigned long long)typer);
 	report(((typer >> 4) & 0xf) + 1 >= 3, "GITS_TYPER.ITT_entry_size "
-	       "(got %llu bytes, want >= 3; IHI 0069H 12.19.18)",
+	       "(got %llu bytes, want >= 3; IHI 0069H GITS_TYPER)",
 	       (unsigned long long)((typer >> 4) & 0xf) + 1);
 	/* arm/its.c maps device 0 with MAPD Size 1 (2 EventID bits); a
 	 * Size above ID_bits is a MAPD command error (IHI 0069H, MAPD) */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * LPIs through the GICv3 ITS (GIC architecture spec IHI 0069H, chapters 5
- * and 6): the LPI configuration and pending tables (GICR_PROPBASER,
- * GICR_PENDBASER, 5.1), the ITS tables and command queue (GITS_BASER<n>,
- * GITS_CBASER, 6.2), and the commands MAPD, MAPC, MAPTI, INT, INV, MOVI and
- * SYNC (5.3). An event's INT is delivered as its LPI to the CPU of its
+ * LPIs through the GICv3 ITS (GIC architecture spec IHI 0069H, LPIs and
+ * the ITS): the LPI configuration and pending tables (GICR_PROPBASER,
+ * GICR_PENDBASER), the ITS tables and command queue (GITS_BASER<n>,
+ * GITS_CBASER), and the commands MAPD, MAPC, MAPTI, INT, INV, MOVI and
+ * SYNC (ITS commands). An event's INT is delivered as its LPI to the CPU of its
  * collection; disabled in the configuration table (then INV) it is not;
  * after MOVI it goes to the new collection's CPU.
  *
@@ -13,8 +13,8 @@
  * tables hold still works: a mapped event's INT is delivered, MOVI finds
  * the other collection (migration); LPIs made pending while the CPUs mask
  * them (ICC_PMR_EL1 0) are all delivered once unmasked on the destination,
- * each to its collection's CPU (pending-migration: the pending tables,
- * 5.1); an event mapped to a collection not yet mapped is delivered once
+ * each to its collection's CPU (pending-migration: the LPI pending
+ * tables); an event mapped to a collection not yet mapped is delivered once
  * MAPC maps it on the destination (migrate-unmapped-collection: the
  * interrupt translation table keeps the ICID, MAPTI command).
  *
@@ -344,7 +344,7 @@ static void test_pending_migration(void)
 		for (unsigned e = 0; e < NR_PENDING; e++)
 			total += taken[c][e];
 	report(total == 0, "with ICC_PMR_EL1 0 no LPI is taken before the "
-	       "migration (taken %d, want 0; IHI 0069H 4.8.6)", total);
+	       "migration (taken %d, want 0; IHI 0069H ICC_PMR_EL1)", total);
 	migrate();
 	if (drop)
 		for (unsigned e = 0; e < NR_PENDING; e++)
@@ -364,7 +364,8 @@ static void test_pending_migration(void)
 		report(taken[c][e] == 1 && taken[!c][e] == 0, "pending LPI %u "
 		       "delivered once to CPU %u after the migration (CPU %u "
 		       "took it %d times, CPU %u %d times; want 1 and 0: "
-		       "the pending table keeps it, IHI 0069H 5.1)",
+		       "the pending table keeps it, IHI 0069H "
+		       "GICR_PENDBASER)",
 		       LPI_BASE + e, c, c, taken[c][e], !c, taken[!c][e]);
 	}
 }
@@ -470,11 +471,12 @@ int main(int argc, char **argv)
 	lpi_config(LPI_BASE, LPI_PRIO);		/* Enable bit clear */
 	trigger_and_wait(0, false);
 	report(got[0] == 0, "disabled in the configuration table, then INV: "
-	       "not delivered (taken %d; IHI 0069H 5.1.1)", got[0]);
+	       "not delivered (taken %d; IHI 0069H GICR_PROPBASER, INV "
+	       "command)", got[0]);
 	lpi_config(LPI_BASE, LPI_PRIO | LPI_ENABLE);
 	wait_flag(&got[0], WAIT_US);
 	report(got[0] == 1, "re-enabled and INV: the pending LPI arrives "
-	       "(taken %d, want 1; IHI 0069H 5.1.1, INV command)", got[0]);
+	       "(taken %d, want 1; IHI 0069H, INV command)", got[0]);
 
 	if (nr_cpus < 2) {
 		report_skip("MOVI: needs 2 CPUs");

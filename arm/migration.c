@@ -4,16 +4,16 @@
  * must read back the same on the destination.
  *
  *   selftest  the guest's memory, its translation and vector registers
- *             (SCTLR, TTBR0, TCR/TTBCR, MAIR, VBAR: Arm ARM D19.2 on
- *             aarch64, DDI 0406C B4.1 on arm) over count=<n> hops, and a
+ *             (SCTLR, TTBR0, TCR/TTBCR, MAIR, VBAR: Arm ARM on
+ *             aarch64, DDI 0406C on arm) over count=<n> hops, and a
  *             second CPU that keeps running on the destination;
- *   timer     the generic timers (Arm ARM D11.2.4, CNTV_CTL_EL0 and
+ *   timer     the generic timers (Arm ARM, CNTV_CTL_EL0 and
  *             CNTV_CVAL_EL0; CNTP_* the same): a compare value far ahead
  *             stays armed and unfired, one passed during the migration
  *             shows ISTATUS, and the virtual count does not go back
  *             (the system counter increases monotonically);
  *   gic       the interrupt controller's configuration (IHI 0048B 4.3 on
- *             GICv2, IHI 0069H 12.8 and 12.10 on GICv3): priorities of an
+ *             GICv2, IHI 0069H GICD_* and GICR_* on GICv3): priorities of an
  *             SGI, a PPI and SPIs, enables, an SPI's pending latch, its
  *             trigger mode and target, the CPU interface's priority mask;
  *   skip      asks for no migration (migrate_skip()).
@@ -85,9 +85,9 @@ static void check_reg(const char *name, u64 got, u64 want, const char *sect)
 }
 
 #ifdef __aarch64__
-#define SECT_VMSA	"Arm ARM D19.2, its description"
+#define SECT_VMSA	"Arm ARM, its register description"
 #else
-#define SECT_VMSA	"DDI 0406C B4.1, its description"
+#define SECT_VMSA	"DDI 0406C, its register description"
 #endif
 
 static void selftest_hop(unsigned n)
@@ -135,7 +135,7 @@ static void selftest_hop(unsigned n)
 			;
 		report(READ_ONCE(ap_ticks) > ticks, "CPU 1 keeps counting on "
 		       "the destination (got %llu, want > %llu; a PE left "
-		       "running by PSCI CPU_ON runs on, DEN 0022D 5.6)",
+		       "running by PSCI CPU_ON runs on, DEN 0022D CPU_ON)",
 		       (unsigned long long)READ_ONCE(ap_ticks),
 		       (unsigned long long)ticks);
 	}
@@ -157,11 +157,11 @@ static void test_selftest(unsigned count)
 
 #define CTL_BITS	(CNT_CTL_ENABLE | CNT_CTL_IMASK)
 #ifdef __aarch64__
-#define SECT_TIMER	"Arm ARM D11.2.4"
-#define SECT_COUNTER	"Arm ARM D11.1, the system counter"
+#define SECT_TIMER	"Arm ARM, CNTV/CNTP_CTL_EL0, CVAL"
+#define SECT_COUNTER	"Arm ARM, the system counter, CNTVCT_EL0"
 #else
-#define SECT_TIMER	"Arm ARM G8.2"
-#define SECT_COUNTER	"Arm ARM G8.1, the system counter"
+#define SECT_TIMER	"Arm ARM, AArch32 CNTV/CNTP_CTL, CVAL"
+#define SECT_COUNTER	"Arm ARM, the system counter, CNTVCT"
 #endif
 
 static void test_timer(void)
@@ -235,7 +235,7 @@ struct gic_state {
 
 /* The frame that holds SGI and PPI registers for CPU 0: the distributor's
  * banked copies on GICv2, the SGI frame of the redistributor on GICv3
- * (IHI 0069H 12.10: same offsets as the distributor's). */
+ * (IHI 0069H, the SGI_base frame: same offsets as the distributor's). */
 static u8 *private_frame(void)
 {
 	return gic_version() == 2 ? gic_dist_base() : gicv3_sgi_base(0);
@@ -298,7 +298,7 @@ static void gic_compare(const struct gic_state *got,
 	report(got->field == want->field, "%s (got %#llx, want %#llx; "	\
 	       "%s)", what, (unsigned long long)got->field,		\
 	       (unsigned long long)want->field, gic_version() == 2 ?	\
-	       "IHI 0048B 4.3, 4.4" : "IHI 0069H 12.9, 12.11")
+	       "IHI 0048B 4.3, 4.4" : "IHI 0069H GICD_*, GICR_*")
 	CMP(prio_spi_on, "SPI 37 priority (IPRIORITYR)");
 	CMP(prio_spi_pend, "SPI 38 priority (IPRIORITYR)");
 	CMP(prio_ppi, "PPI 20 priority (IPRIORITYR)");

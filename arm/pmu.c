@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The PMU (Arm ARM, "The Performance Monitors Extension", PMUv3; DDI 0406C
- * C12 for ARMv7's PMUv2): the cycle
+ * "The Performance Monitors Extension" for ARMv7's PMUv2): the cycle
  * counter, PMCEID introspection, event counter configuration, counting
  * retired instructions and memory accesses, SW_INCR, 64-bit chained
  * counters (PMUv3's CHAIN event), and the overflow interrupt on the DT's
@@ -22,7 +22,7 @@
 #define PMU_SECT(reg)	"Arm ARM, Performance Monitors Extension, " \
 			reg "_EL0"
 #else
-#define PMU_SECT(reg)	"DDI 0406C C12, " reg
+#define PMU_SECT(reg)	"DDI 0406C, Performance Monitors, " reg
 #endif
 
 #define LOOPS		1000

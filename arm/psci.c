@@ -26,7 +26,7 @@ static void cpu_off(void *arg)
 
 	(void)arg;
 	ret = psci_cpu_off();
-	/* only reached on failure (DEN 0022D 5.5: CPU_OFF does not return) */
+	/* only reached on failure (DEN 0022D, CPU_OFF: it does not return) */
 	printf("FAIL: psci: CPU_OFF on CPU %u returned %d\n", smp_id(), ret);
 	ran[smp_id()] = -1;
 }
@@ -50,12 +50,12 @@ static void test_version_features(void)
 	unsigned major = ver >> 16, minor = ver & 0xffff;
 
 	report_info("PSCI %u.%u over %s", major, minor, psci_method());
-	/* the DT said arm,psci-0.2 or later: PSCI_VERSION exists (5.1.1) */
+	/* the DT said arm,psci-0.2 or later: PSCI_VERSION exists (DEN 0022D) */
 	report(ver > 0 && (major > 0 || minor >= 2), "PSCI_VERSION is 0.2 or "
 	       "later (got %#lx)", (unsigned long)ver);
 	report(psci_call(0x8400001f, 0, 0, 0) == PSCI_NOT_SUPPORTED,
 	       "an unassigned PSCI function ID returns NOT_SUPPORTED (got "
-	       "%ld, want %d; SMCCC DEN 0028 5.2)",
+	       "%ld, want %d; SMCCC DEN 0028, Unknown Function Identifier)",
 	       psci_call(0x8400001f, 0, 0, 0), PSCI_NOT_SUPPORTED);
 	if (major < 1) {
 		report_skip("PSCI_FEATURES: PSCI %u.%u is before 1.0", major,
@@ -63,7 +63,8 @@ static void test_version_features(void)
 		return;
 	}
 	report(psci_call(PSCI_FEATURES, PSCI_CPU_ON, 0, 0) >= 0,
-	       "PSCI_FEATURES(CPU_ON) supported (got %ld; 5.15)",
+	       "PSCI_FEATURES(CPU_ON) supported (got %ld; DEN 0022D, "
+	       "PSCI_FEATURES)",
 	       psci_call(PSCI_FEATURES, PSCI_CPU_ON, 0, 0));
 	report(psci_call(PSCI_FEATURES, PSCI_SYSTEM_OFF, 0, 0) >= 0,
 	       "PSCI_FEATURES(SYSTEM_OFF) supported (got %ld)",
@@ -81,7 +82,8 @@ static void test_cpu_on_off(void)
 	int ret;
 
 	report(psci_affinity_info(cpu_mpidr(0), 0) == PSCI_AFF_ON,
-	       "AFFINITY_INFO of the boot CPU is ON (got %d; 5.7)",
+	       "AFFINITY_INFO of the boot CPU is ON (got %d; DEN 0022D, "
+	       "AFFINITY_INFO)",
 	       psci_affinity_info(cpu_mpidr(0), 0));
 	for (unsigned i = 1; i < nr_cpus; i++) {
 		report_prefix_pushf("CPU %u", i);
@@ -90,7 +92,8 @@ static void test_cpu_on_off(void)
 		       "AFFINITY_INFO)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 		ret = smp_boot_cpu(i);
-		report(ret == PSCI_SUCCESS, "CPU_ON (got %d, want %d; 5.6)",
+		report(ret == PSCI_SUCCESS, "CPU_ON (got %d, want %d; DEN "
+		       "0022D, CPU_ON)",
 		       ret, PSCI_SUCCESS);
 		if (ret) {
 			report_prefix_pop();
@@ -126,10 +129,10 @@ static void test_cpu_on_off(void)
 		}
 		report_prefix_pop();
 	}
-	/* an MPIDR no CPU has (5.6.2: INVALID_PARAMETERS) */
+	/* an MPIDR no CPU has (CPU_ON: INVALID_PARAMETERS) */
 	ret = psci_cpu_on(0xff00ff, virt_to_phys(secondary_entry), 0);
 	report(ret == PSCI_INVALID_PARAMS, "CPU_ON of a missing MPIDR (got %d,"
-	       " want INVALID_PARAMETERS %d; DEN 0022D 5.6.2)", ret,
+	       " want INVALID_PARAMETERS %d; DEN 0022D, CPU_ON)", ret,
 	       PSCI_INVALID_PARAMS);
 }
 

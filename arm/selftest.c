@@ -2,9 +2,9 @@
 /*
  * The runtime checks itself: what setup read from the device tree (CPU
  * count and RAM against -smp/-m, argv against /chosen/bootargs), exception
- * delivery from kernel and user mode with the right syndrome (Arm ARM
- * D1.10 and D19.2.40 ESR_EL1 on aarch64; DDI 0406C B1.8 and B4.1.52 DFSR,
- * B4.1.96 IFSR on arm), and work on every CPU.
+ * delivery from kernel and user mode with the right syndrome (Arm ARM,
+ * exception entry and ESR_EL1 on aarch64; DDI 0406C, the exception vectors
+ * and DFSR, IFSR on arm), and work on every CPU.
  *
  * usage: selftest setup smp=N mem=MiB [args...] | vectors-kernel |
  *        vectors-user | smp
@@ -18,27 +18,27 @@
 #include "arm/smp.h"
 
 #ifdef __aarch64__
-#define UDF_INSN	".inst 0x00000000"	/* UDF #0 (C6.2.389) */
+#define UDF_INSN	".inst 0x00000000"	/* UDF #0 */
 #else
-#define UDF_INSN	".inst 0xe7f000f0"	/* UDF #0, A32 (A8.8.247) */
+#define UDF_INSN	".inst 0xe7f000f0"	/* UDF #0, A32 */
 #endif
 #define SVC_IMM		0x42
 
 /* Where the failure messages point: exception entry and its syndromes. */
 #ifdef __aarch64__
-#define SECT_EXC	"Arm ARM D1.10"
-#define SECT_DABT	"Arm ARM D19.2.40 ESR_EL1, FAR_EL1"
+#define SECT_EXC	"Arm ARM, exception entry"
+#define SECT_DABT	"Arm ARM, ESR_EL1, FAR_EL1"
 #define SECT_PABT	SECT_DABT
 #else
-#define SECT_EXC	"DDI 0406C B1.8"
-#define SECT_DABT	"DDI 0406C B4.1.52 DFSR, DFAR"
-#define SECT_PABT	"DDI 0406C B4.1.96 IFSR, IFAR"
+#define SECT_EXC	"DDI 0406C, exception handling"
+#define SECT_DABT	"DDI 0406C, DFSR, DFAR"
+#define SECT_PABT	"DDI 0406C, IFSR, IFAR"
 #endif
 #define SECT_DT		"Devicetree Specification v0.4, chapter 3"
 #ifdef __aarch64__
-#define MPIDR_SECT	"Arm ARM D19.2, MPIDR_EL1"
+#define MPIDR_SECT	"Arm ARM, MPIDR_EL1"
 #else
-#define MPIDR_SECT	"DDI 0406C B4.1, MPIDR"
+#define MPIDR_SECT	"DDI 0406C, MPIDR"
 #endif
 
 /* An address nothing maps: the page below the vmap area. */
@@ -169,12 +169,12 @@ static void check_vectors(bool user)
 	report(info.vector == (user ? VEC_EL0_SYNC : VEC_EL1H_SYNC) &&
 	       info.syndrome == (ESR_EC_UNKNOWN << ESR_EC_SHIFT | ESR_IL),
 	       "UDF: vector %u, ESR_EL1 %#x (want vector %u, EC 0x00 IL 1: "
-	       "%#x; D19.2.40)", info.vector, info.syndrome,
+	       "%#x; Arm ARM, ESR_EL1)", info.vector, info.syndrome,
 	       user ? VEC_EL0_SYNC : VEC_EL1H_SYNC,
 	       ESR_EC_UNKNOWN << ESR_EC_SHIFT | ESR_IL);
 #else
-	report(info.vector == VEC_UNDEF, "UDF: vector %u (want %u, DDI 0406C "
-	       "B1.8.1)", info.vector, VEC_UNDEF);
+	report(info.vector == VEC_UNDEF, "UDF: vector %u (want %u, DDI 0406C, "
+	       "exception vectors)", info.vector, VEC_UNDEF);
 #endif
 
 	run(do_svc, NULL, &info);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The generic timer's EL1 physical and virtual timers (Arm ARM D11.2.4,
- * CNTP_CTL_EL0 / CNTV_CTL_EL0 and their CVAL/TVAL; AArch32 G8.2): the
+ * The generic timer's EL1 physical and virtual timers (Arm ARM,
+ * CNTP_CTL_EL0 / CNTV_CTL_EL0 and their CVAL/TVAL; AArch32 CNTP_CTL /
+ * CNTV_CTL): the
  * compare value fires the DT's PPI no earlier than it should and within a
  * generous bound, IMASK masks it without hiding ISTATUS, TVAL is the signed
  * distance to CVAL, and a disabled timer stays quiet; with "smp", on every
@@ -14,9 +15,9 @@
 #include "arm/timer.h"
 
 #ifdef __aarch64__
-#define SECT_TIMER	"Arm ARM D11.2.4"
+#define SECT_TIMER	"Arm ARM, CNTP/CNTV_CTL_EL0, CVAL, TVAL"
 #else
-#define SECT_TIMER	"Arm ARM G8.2"
+#define SECT_TIMER	"Arm ARM, AArch32 CNTP/CNTV_CTL, CVAL, TVAL"
 #endif
 
 #define WAIT_US		(5 * 1000 * 1000)
@@ -101,7 +102,7 @@ static void test_timer(struct timer *t)
 	       "pending %d; %s)", fired, gic_irq_pending(t->intid),
 	       SECT_TIMER);
 
-	/* TVAL = CVAL - count, signed 32 bits (D11.2.4); 10 s of ticks, so
+	/* TVAL = CVAL - count, signed 32 bits (CNTV_TVAL_EL0); 10 s of ticks, so
 	 * a vCPU held off by a loaded host cannot cross it */
 	far = MIN(timer_freq() * 10, (u64)INT32_MAX / 2);
 	now = t->count();
@@ -150,8 +151,8 @@ static void test_timer(struct timer *t)
 	report_prefix_pop();
 }
 
-/* Each CPU has its own timers and its own copy of their PPIs (D11.2.1;
- * IHI 0069H 2.2.1): the same checks on every CPU in turn. */
+/* Each CPU has its own timers and its own copy of their PPIs (Arm ARM,
+ * the Generic Timer; IHI 0069H, PPIs): the same checks on every CPU in turn. */
 static void timers_on_this_cpu(void *arg)
 {
 	(void)arg;
