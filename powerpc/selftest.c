@@ -1,7 +1,7 @@
 /*
  * The runtime itself: CPUs and memory as the device tree gives them, the
  * command line, the byte order and mode we run in, and an interrupt taken
- * and returned from (Power ISA v3.0B Book III, Machine State Register, 7.5.9).
+ * and returned from (Power ISA v3.0B Book III, Machine State Register; rfid).
  *
  * test_args: smp=N mem=MiB, then any words, which are echoed back; or
  * "smp": every CPU runs, knows who it is, and takes interrupts as the boot
@@ -54,8 +54,10 @@ static void check_mode(void)
 	       "(MSR %#lx)", (unsigned long)msr);
 	report(!(msr & MSR_PR), "privileged: MSR[PR] clear");
 	report(!(msr & MSR_HV), "a guest: MSR[HV] clear");
-	report(tb_hz > 0, "timebase frequency from the device tree: %lu Hz",
-	       (unsigned long)tb_hz);
+	/* without the property the runtime falls back to a default */
+	report(tb_hz_from_dt && tb_hz > 0, "timebase frequency from the "
+	       "device tree: %lu Hz (a timebase-frequency property: %s)",
+	       (unsigned long)tb_hz, tb_hz_from_dt ? "yes" : "no");
 }
 
 static void do_trap(void *arg)
@@ -68,8 +70,11 @@ static void do_trap(void *arg)
 static void check_interrupt(void)
 {
 	struct pt_regs regs;
+	u64 msr = mfmsr(), msr_after;
 	int vec = run_catching(do_trap, NULL, &regs);
 	bool le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+	msr_after = mfmsr();
 
 	report(vec == VEC_PROGRAM, "tw 31,0,0 raises a program interrupt "
 	       "(got vector %#x, want %#x)", vec, VEC_PROGRAM);
@@ -77,7 +82,11 @@ static void check_interrupt(void)
 	       "SRR1[46] (trap) set (SRR1 %#lx)", (unsigned long)regs.msr);
 	report(vec && !!(regs.msr & MSR_LE) == le,
 	       "interrupted MSR[LE] in SRR1 is the build's byte order");
-	report(!!(mfmsr() & MSR_LE) == le, "byte order after rfid");
+	/* the handler returns with rfid from SRR1 unchanged: every MSR
+	 * bit must be back (Book III, rfid) */
+	report(msr_after == msr, "MSR after rfid is the interrupted one (got "
+	       "%#lx, want %#lx)", (unsigned long)msr_after,
+	       (unsigned long)msr);
 }
 
 struct cpu_seen {
