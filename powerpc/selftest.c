@@ -3,9 +3,10 @@
  * command line, the byte order and mode we run in, and an interrupt taken
  * and returned from (Power ISA v3.0B Book III, Machine State Register; rfid).
  *
- * test_args: smp=N mem=MiB, then any words, which are echoed back; or
- * "smp": every CPU runs, knows who it is, and takes interrupts as the boot
- * CPU does.
+ * test_args: smp=N mem=MiB, and every other word must be exactly: arg1
+ * "two words" (the launcher's quoting and the runtime's splitting, as on
+ * x86); or "smp": every CPU runs, knows who it is, and takes interrupts
+ * as the boot CPU does.
  */
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
@@ -15,17 +16,30 @@
 
 static void check_args(int argc, char **argv)
 {
+	static const char *const want[] = { "arg1", "two words" };
 	long want_smp = -1, want_mem = -1;
-	int a, words = 0;
+	const char *rest[8];
+	size_t nrest = 0, i;
+	bool same;
+	int a;
 
 	for (a = 1; a < argc; a++) {
 		if (!strncmp(argv[a], "smp=", 4))
 			want_smp = strtol(argv[a] + 4, NULL, 0);
 		else if (!strncmp(argv[a], "mem=", 4))
 			want_mem = strtol(argv[a] + 4, NULL, 0);
-		else
-			report_info("argv[%d] = \"%s\"", a, argv[a]), words++;
+		else if (nrest < ARRAY_SIZE(rest))
+			rest[nrest++] = argv[a];
 	}
+	same = nrest == ARRAY_SIZE(want);
+	for (i = 0; same && i < nrest; i++)
+		same = !strcmp(rest[i], want[i]);
+	if (!nrest)
+		report_skip("no arguments besides smp=/mem= to compare");
+	else
+		report(same, "%lu words besides smp=/mem=, first \"%s\", last "
+		       "\"%s\"; want 2: \"arg1\" \"two words\"",
+		       (unsigned long)nrest, rest[0], rest[nrest - 1]);
 	if (want_smp >= 0)
 		report(nr_cpus == want_smp, "CPUs in the device tree (got %d, want %ld)",
 		       nr_cpus, want_smp);
