@@ -21,6 +21,7 @@
 #include "powerpc/smp.h"
 
 #define ROUNDS		20000
+#define PROGRESS_S	30	/* generous: a loaded host */
 #define CR0_EQ		0x20000000u	/* CR bit 2: the store happened */
 
 static u32 counter32 __aligned(128);
@@ -241,7 +242,7 @@ static u64 added_total(void)
 
 static void test_migration(bool drop)
 {
-	u64 at_migration, want;
+	u64 at_migration, want, t0;
 	u32 cr;
 	int cpu;
 
@@ -266,7 +267,9 @@ static void test_migration(bool drop)
 	migrate();
 	cr = stwcx(&held, 6);
 	at_migration = added_total();
-	while (added_total() < at_migration + ROUNDS)
+	t0 = get_tb();
+	while (added_total() < at_migration + ROUNDS &&
+	       get_tb() - t0 < PROGRESS_S * tb_hz)
 		cpu_relax();
 	stop_adding = true;
 	for (cpu = 1; cpu < nr_cpus; cpu++)
@@ -275,9 +278,9 @@ static void test_migration(bool drop)
 		counter32--;
 	want = added_total();
 	report(want >= at_migration + ROUNDS, "the other CPUs incremented on "
-	       "the destination (%lu after the migration, %lu before)",
-	       (unsigned long)(want - at_migration),
-	       (unsigned long)at_migration);
+	       "the destination: %lu after the migration within %d s (want "
+	       ">= %d; %lu before)", (unsigned long)(want - at_migration),
+	       PROGRESS_S, ROUNDS, (unsigned long)at_migration);
 	report(counter32 == (u32)want, "lwarx/stwcx.: every increment "
 	       "across the migration counted once (got %u, want %u)",
 	       counter32, (u32)want);

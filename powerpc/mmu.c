@@ -17,8 +17,9 @@
  * (Book III, "Page Table Update Synchronization Requirements": either
  * translation may be used, so only "old or new" is asserted), and after
  * tlbiel or tlbie (+ ptesync) the new one must be, on every CPU for
- * tlbie (with smp >= 2); a read-only or invalid PTE then faults; PIDR
- * selects the tree without invalidation.
+ * tlbie (with smp >= 2), the OS quadrant's (PID 0) included; a
+ * read-only or invalid PTE then faults; PIDR selects the tree without
+ * invalidation.
  * Where the platform switches modes at run time, hash works again after.
  *
  * test_args: migration   also live-migrate (lib/migrate.h) with a hash
@@ -203,6 +204,14 @@ static void load_on_cpu(void *arg)
 	r->got = load_via(USER_EA, &r->vec, NULL);
 }
 
+/* On another CPU: a load through OS_EA, whatever its PIDR. */
+static void load_os_on_cpu(void *arg)
+{
+	struct remote_load *r = arg;
+
+	r->got = load_via(OS_EA, &r->vec, NULL);
+}
+
 static void set_pidr(void *arg)
 {
 	mtspr(SPR_PIDR, (u64)(uintptr_t)arg);
@@ -231,6 +240,47 @@ static void remap_live(int pid, u64 ea, u64 *old, u64 *new, u64 attrs)
 	       (unsigned long)got, which_page(got), vec);
 	report_info("the %s translation was used before the invalidation",
 		    got == old[0] ? "stale" : "new");
+}
+
+/*
+ * The OS quadrant (EA bits 0:1 = 0b11) translates through process table
+ * entry 0 whatever PIDR holds, so its TLB entries are PID 0's: tlbie
+ * with IS = 1 (this PID) and PID 0 in RS must invalidate them, on every
+ * thread (Book III, Radix Tree Translation, the quadrants; tlbie).
+ */
+
+
+static void test_tlbie_os_quadrant(void)
+{
+	struct remote_load r = { 0, 0 };
+	u64 got;
+	int vec;
+
+	report_prefix_push("OS quadrant");
+	if (nr_cpus > 1) {
+		on_cpu(1, load_os_on_cpu, &r);
+		report(!r.vec && r.got == page_a[0], "CPU 1 uses page A at "
+		       "%#lx too (got %#lx, %s; vector %#x)", OS_EA,
+		       (unsigned long)r.got, which_page(r.got), r.vec);
+	}
+	remap_live(0, OS_EA, page_a, page_b, RPTE_KERNEL_RW);
+	tlbie_pid(0);
+	got = load_via(OS_EA, &vec, NULL);
+	report(!vec && got == page_b[0], "after tlbie of PID 0 + eieio, "
+	       "tlbsync, ptesync: the new page B at %#lx (got %#lx, %s; "
+	       "vector %#x; Book III, tlbie)", OS_EA, (unsigned long)got,
+	       which_page(got), vec);
+	if (nr_cpus > 1) {
+		on_cpu(1, load_os_on_cpu, &r);
+		report(!r.vec && r.got == page_b[0], "CPU 0's tlbie of PID 0 "
+		       "reached CPU 1: page B there too (got %#lx, %s; vector "
+		       "%#x; Book III, tlbie)", (unsigned long)r.got,
+		       which_page(r.got), r.vec);
+	}
+	/* back to page A for what follows */
+	radix_map(&rmmu, 0, OS_EA, (u64)(uintptr_t)page_a, RPTE_KERNEL_RW);
+	tlbie_pid(0);
+	report_prefix_pop();
 }
 
 static volatile int isi_seen;
@@ -579,6 +629,7 @@ static bool test_radix(void)
 			report_skip("one CPU: tlbie's reach to other threads "
 				    "needs smp >= 2");
 		}
+		test_tlbie_os_quadrant();
 		radix_unmap(&rmmu, PID_A, USER_EA);
 		tlbie_pid(PID_A);
 		got = load_via(USER_EA, &vec, &regs);
