@@ -409,7 +409,8 @@ int main(int argc, char **argv)
 		test_gic();
 	} else if (!strcmp(what, "skip")) {
 		migrate_skip("migration skip asked for by test_args");
-		report_pass("migration skipped on purpose: no state to check");
+		report_skip("migration skipped on purpose (test_args skip): no "
+			    "state to check");
 	} else {
 		report_fail("usage: migration selftest [count=N] | timer | gic "
 			    "| skip [drop]");
