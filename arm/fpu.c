@@ -24,6 +24,12 @@
 #define RMODE_RZ	3
 
 static u64 patterns[MAX_CPUS][NR_D], readback[MAX_CPUS][NR_D];
+
+/* CPU @cpu's value for d@i: distinct per CPU and per register, never 0 */
+static u64 pattern_word(unsigned cpu, int i)
+{
+	return 0x0101010101010101ull * (cpu + 1) + ((u64)i << 56) + i;
+}
 static volatile int arrived;
 
 #ifdef __aarch64__
@@ -195,8 +201,7 @@ static void fill_and_check(void *arg)
 
 	(void)arg;
 	for (int i = 0; i < NR_D; i++)
-		patterns[cpu][i] = 0x0101010101010101ull * (cpu + 1) +
-				   ((u64)i << 56) + i;
+		patterns[cpu][i] = pattern_word(cpu, i);
 	fp_load(patterns[cpu]);
 	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
 	while (arrived < (int)nr_cpus)
@@ -225,11 +230,13 @@ int main(int argc, char **argv)
 		return report_summary();
 	}
 	on_cpus(fill_and_check, NULL);
+	/* against pattern_word(), not patterns[]: a CPU that never ran the
+	 * work leaves both arrays 0, and they would agree */
 	for (unsigned c = 0; c < nr_cpus; c++) {
 		int bad = -1;
 
 		for (int i = 0; i < NR_D && bad < 0; i++)
-			if (readback[c][i] != patterns[c][i])
+			if (readback[c][i] != pattern_word(c, i))
 				bad = i;
 		if (bad < 0)
 			report_pass("CPU %u keeps its own d0-d15 across the "
@@ -239,7 +246,7 @@ int main(int argc, char **argv)
 				    "%#llx; each PE has its own registers, %s)",
 				    c, bad,
 				    (unsigned long long)readback[c][bad],
-				    (unsigned long long)patterns[c][bad],
+				    (unsigned long long)pattern_word(c, bad),
 				    SECT_FPREGS);
 	}
 
