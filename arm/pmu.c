@@ -77,8 +77,11 @@ static void read_ceid(void *arg)
 	ceid_readable = true;
 }
 
-/* PMCEID0/1 say which common events count; ARMv7 PMUs before PMUv3 may
- * not have them (QEMU's Cortex-A15 makes them UNDEFINED). */
+/* PMCEID0/1 say which common events count. QEMU 7.2 defines them for v8
+ * CPUs only (target/arm/helper.c, the ARM_FEATURE_V8 block), so on its
+ * Cortex-A15 (PMUv2) they are UNDEFINED and an event's presence cannot be
+ * told; ARMv7 PMUv2 cores do have them (the Cortex-A5 TRM lists them), so
+ * this may be a QEMU gap, not filed: no DDI 0406C text was checked. */
 static bool event_supported(unsigned ev)
 {
 	return ceid_readable && ev < 64 && (ceid[ev / 32] >> (ev % 32) & 1);
