@@ -415,8 +415,11 @@ static void test_its_introspection(void)
 	report(typer & 1, "GITS_TYPER.Physical set (got %#llx; IHI 0069H "
 	       "GITS_TYPER)",
 	       (unsigned long long)typer);
+	/* the entry's layout is IMPLEMENTATION DEFINED, but it holds an LPI
+	 * INTID (14 bits at least) and an ICID (16 bits): 3 bytes or more */
 	report(((typer >> 4) & 0xf) + 1 >= 3, "GITS_TYPER.ITT_entry_size "
-	       "(got %llu bytes, want >= 3; IHI 0069H GITS_TYPER)",
+	       "(got %llu bytes, want >= 3 to hold an LPI INTID and an ICID; "
+	       "IHI 0069H GITS_TYPER)",
 	       (unsigned long long)((typer >> 4) & 0xf) + 1);
 	/* arm/its.c maps device 0 with MAPD Size 1 (2 EventID bits); a
 	 * Size above ID_bits is a MAPD command error (IHI 0069H, MAPD) */
