@@ -7,7 +7,7 @@
 # lib/arm/64/entry.S relocates it to wherever RAM is. libfdt is compiled
 # from its source tree (lib/libfdt.mk) with the same flags.
 
-ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu pl031 pci-test mmu alignment its debug
+ARM_TESTS = selftest gic psci timer fpu spinlock cache sieve pmu pl031 pci-test mmu alignment its debug migration
 AARCH64_TESTS = $(ARM_TESTS) sve mte
 
 ARM_COMMON_LIB_SRCS = \
@@ -76,23 +76,6 @@ endif
 
 CLEANFILES += $(AARCH64_IMAGES)
 
-aarch64_v_as = $(aarch64_v_as_@AM_V@)
-aarch64_v_as_ = $(aarch64_v_as_@AM_DEFAULT_V@)
-aarch64_v_as_0 = @echo "  AS      " $@;
-aarch64_v_as_1 =
-
-obj/aarch64/%.o: $(srcdir)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(AARCH64_CC) $(AARCH64_CFLAGS) -MMD -MP -c -o $@ $<
-
-obj/aarch64/%.o: $(srcdir)/%.S
-	@$(MKDIR_P) $(@D)
-	$(aarch64_v_as)$(AARCH64_CC) $(AARCH64_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c -o $@ $<
-
-obj/aarch64/libfdt/%.o: $(LIBFDT_SRC)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(AARCH64_CC) $(AARCH64_CFLAGS) $(LIBFDT_CFLAGS) -MMD -MP -c -o $@ $<
-
 obj/aarch64/arm/%.elf: obj/aarch64/arm/%.o $(AARCH64_LIB_OBJS) \
 		$(srcdir)/arm/flat.lds
 	@$(MKDIR_P) $(@D)
@@ -110,5 +93,4 @@ images/aarch64/%.flat: obj/aarch64/arm/%.elf
 .SECONDARY: $(AARCH64_LIB_OBJS) $(AARCH64_TESTS:%=obj/aarch64/arm/%.o) \
 	$(AARCH64_TESTS:%=obj/aarch64/arm/%.elf)
 
--include $(wildcard obj/aarch64/lib/*.d obj/aarch64/lib/*/*.d \
-	obj/aarch64/lib/*/*/*.d obj/aarch64/arm/*.d obj/aarch64/libfdt/*.d)
+$(eval $(call guest_obj_rules,aarch64,AARCH64_CC,AARCH64_CFLAGS))

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Alignment faults (Arm ARM B2.5.2 and D19.2.x SCTLR_EL1.A; DDI 0406C
- * A3.2.1): an unaligned load from Normal memory faults only with SCTLR.A
- * set, and on aarch64 an unaligned access to Device memory always faults
- * (B2.5.2), with DFSC 0b100001 (alignment fault). ARMv7 leaves the Device
- * case UNPREDICTABLE (DDI 0406C A3.2.1), so arm does not check it.
+ * Alignment faults (Arm ARM, "Alignment support" and SCTLR_EL1.A;
+ * DDI 0406C, "Unaligned data access" and SCTLR.A): an unaligned load from
+ * Normal memory faults only with SCTLR.A set, and on aarch64 an unaligned
+ * access to Device memory always faults (Arm ARM, "Alignment support"),
+ * with DFSC 0b100001 (alignment fault). ARMv7 leaves the Device case
+ * UNPREDICTABLE (DDI 0406C, "Unaligned data access"), so arm does not
+ * check it.
  */
 #include "libcflat.h"
 #include "devicetree.h"
 #include "arm/exceptions.h"
 #include "arm/io.h"
 #include "arm/sysreg.h"
+
+#ifdef __aarch64__
+#define SECT_ALIGN	"Arm ARM, Alignment support, SCTLR_EL1.A"
+#else
+#define SECT_ALIGN	"DDI 0406C, Unaligned data access, SCTLR.A"
+#endif
 
 #define SCTLR_A		(1u << 1)
 
@@ -54,18 +62,19 @@ int main(void)
 	report_prefix_push("alignment");
 	run_catching(unaligned_load, p, &info);
 	report(info.kind == EXC_NONE, "SCTLR.A clear: unaligned load from "
-	       "Normal memory works (got %s)", exc_kind_name(info.kind));
+	       "Normal memory works (got %s; %s)", exc_kind_name(info.kind),
+	       SECT_ALIGN);
 	run_catching(load_with_a, p, &info);
 	sctlr_write(sctlr);
 	report(info.kind == EXC_DABT && info.fsc == FSC_ALIGNMENT &&
 	       info.far == (uintptr_t)p, "SCTLR.A set: alignment fault (got "
-	       "%s, FSC %#x, FAR %#lx; want FSC %#x, FAR %p)",
+	       "%s, FSC %#x, FAR %#lx; want FSC %#x, FAR %p; %s)",
 	       exc_kind_name(info.kind), info.fsc, (unsigned long)info.far,
-	       FSC_ALIGNMENT, p);
+	       FSC_ALIGNMENT, p, SECT_ALIGN);
 
 #ifndef __aarch64__
 	report_skip("Device memory: an unaligned access is UNPREDICTABLE on "
-		    "ARMv7 (DDI 0406C A3.2.1)");
+		    "ARMv7 (DDI 0406C, Unaligned data access)");
 	return report_summary();
 #endif
 	node = dt_find_compatible("arm,pl031");
@@ -78,6 +87,7 @@ int main(void)
 	run_catching(unaligned_load, p, &info);
 	report(info.kind == EXC_DABT && info.fsc == FSC_ALIGNMENT,
 	       "unaligned load from Device memory: alignment fault (got %s, "
-	       "FSC %#x)", exc_kind_name(info.kind), info.fsc);
+	       "FSC %#x; want FSC %#x; Arm ARM, Alignment support)",
+	       exc_kind_name(info.kind), info.fsc, FSC_ALIGNMENT);
 	return report_summary();
 }

@@ -44,23 +44,6 @@ endif
 
 CLEANFILES += $(ARM32_IMAGES)
 
-arm_v_as = $(arm_v_as_@AM_V@)
-arm_v_as_ = $(arm_v_as_@AM_DEFAULT_V@)
-arm_v_as_0 = @echo "  AS      " $@;
-arm_v_as_1 =
-
-obj/arm/%.o: $(srcdir)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(ARM_CC) $(ARM32_CFLAGS) -MMD -MP -c -o $@ $<
-
-obj/arm/%.o: $(srcdir)/%.S
-	@$(MKDIR_P) $(@D)
-	$(arm_v_as)$(ARM_CC) $(ARM32_CFLAGS) -D__ASSEMBLER__ -MMD -MP -c -o $@ $<
-
-obj/arm/libfdt/%.o: $(LIBFDT_SRC)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(ARM_CC) $(ARM32_CFLAGS) $(LIBFDT_CFLAGS) -MMD -MP -c -o $@ $<
-
 obj/arm/arm/%.elf: obj/arm/arm/%.o $(ARM32_LIB_OBJS) $(srcdir)/arm/flat.lds
 	@$(MKDIR_P) $(@D)
 	$(AM_V_CCLD)$(ARM_CC) $(ARM32_LINKFLAGS) -o $@ $< \
@@ -77,5 +60,4 @@ images/arm/%.flat: obj/arm/arm/%.elf
 .SECONDARY: $(ARM32_LIB_OBJS) $(ARM32_TESTS:%=obj/arm/arm/%.o) \
 	$(ARM32_TESTS:%=obj/arm/arm/%.elf)
 
--include $(wildcard obj/arm/lib/*.d obj/arm/lib/*/*.d \
-	obj/arm/lib/*/*/*.d obj/arm/arm/*.d obj/arm/libfdt/*.d)
+$(eval $(call guest_obj_rules,arm,ARM_CC,ARM32_CFLAGS))

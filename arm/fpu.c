@@ -2,13 +2,21 @@
 /*
  * FP/SIMD state: each CPU's registers are its own (a pattern loaded on every
  * CPU at once reads back intact on each), exceptions taken meanwhile leave
- * them alone, and FPCR/FPSCR.RMode rounds as Arm ARM A1.5.2 / C5.2.8 (FPCR)
- * and DDI 0406C A2.7.7 (FPSCR) say; with "trap", disabled FP traps
+ * them alone, and FPCR/FPSCR.RMode rounds as Arm ARM (FPCR) and DDI 0406C
+ * (FPSCR) say; with "trap", disabled FP traps
  * (CPACR_EL1.FPEN, FPEXC.EN).
  */
 #include "libcflat.h"
 #include "arm/exceptions.h"
 #include "arm/smp.h"
+
+#ifdef __aarch64__
+#define SECT_FPREGS	"Arm ARM, the SIMD&FP registers"
+#define SECT_RMODE	"Arm ARM, FPCR.RMode"
+#else
+#define SECT_FPREGS	"DDI 0406C, the Advanced SIMD and VFP registers"
+#define SECT_RMODE	"DDI 0406C, FPSCR.RMode"
+#endif
 
 #define NR_D		16	/* checked: d0-d15 / v0-v15 low halves */
 #define FPCR_RMODE_SHIFT 22
@@ -16,6 +24,12 @@
 #define RMODE_RZ	3
 
 static u64 patterns[MAX_CPUS][NR_D], readback[MAX_CPUS][NR_D];
+
+/* CPU @cpu's value for d@i: distinct per CPU and per register, never 0 */
+static u64 pattern_word(unsigned cpu, int i)
+{
+	return 0x0101010101010101ull * (cpu + 1) + ((u64)i << 56) + i;
+}
 static volatile int arrived;
 
 #ifdef __aarch64__
@@ -70,7 +84,7 @@ static void fp_touch(void *arg)
 	__asm__ __volatile__("fmov d0, xzr" ::: "memory");
 }
 
-/* CPACR_EL1.FPEN 0b00 traps FP/SIMD at EL1 with EC 0x07 (D19.2.30) */
+/* CPACR_EL1.FPEN 0b00 traps FP/SIMD at EL1 with EC 0x07 (Arm ARM, CPACR_EL1) */
 static void test_trap(void)
 {
 	u64 cpacr = read_sysreg(cpacr_el1);
@@ -82,11 +96,12 @@ static void test_trap(void)
 	write_sysreg(cpacr, cpacr_el1);
 	isb();
 	report(info.kind == EXC_OTHER && info.ec == 0x07, "FMOV with "
-	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07)",
+	       "CPACR_EL1.FPEN 0 traps (got %s, EC %#x, want EC 0x07; Arm ARM, "
+	       "CPACR_EL1 and ESR_EL1)",
 	       exc_kind_name(info.kind), info.ec);
 	run_catching(fp_touch, NULL, &info);
-	report(info.kind == EXC_NONE, "with FPEN 0b11 it runs (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_NONE, "with FPEN 0b11 it runs (got %s; Arm "
+	       "ARM, CPACR_EL1)", exc_kind_name(info.kind));
 }
 
 static bool fp_present(void)
@@ -152,8 +167,8 @@ static void fpexc_write(u32 v)
 	isb();
 }
 
-/* FPEXC.EN 0 makes VFP/Advanced SIMD instructions UNDEFINED (DDI 0406C
- * B1.11.4, B6.1.39) */
+/* FPEXC.EN 0 makes VFP/Advanced SIMD instructions UNDEFINED (DDI 0406C,
+ * FPEXC) */
 static void test_trap(void)
 {
 	u32 fpexc = fpexc_read();
@@ -163,17 +178,17 @@ static void test_trap(void)
 	run_catching(fp_touch, NULL, &info);
 	fpexc_write(fpexc);
 	report(info.kind == EXC_UNDEF, "VMOV with FPEXC.EN 0 is undefined "
-	       "(got %s)", exc_kind_name(info.kind));
+	       "(got %s; DDI 0406C, FPEXC.EN)", exc_kind_name(info.kind));
 	run_catching(fp_touch, NULL, &info);
-	report(info.kind == EXC_NONE, "with FPEXC.EN 1 it runs (got %s)",
-	       exc_kind_name(info.kind));
+	report(info.kind == EXC_NONE, "with FPEXC.EN 1 it runs (got %s; DDI "
+	       "0406C, FPEXC.EN)", exc_kind_name(info.kind));
 }
 
 static bool fp_present(void)
 {
 	u32 mvfr0;
 
-	/* MVFR0.A_SIMD registers (3:0), DDI 0406C B6.1.42; 2: 32 x 64 bit */
+	/* MVFR0.A_SIMD registers (3:0), DDI 0406C, MVFR0; 2: 32 x 64 bit */
 	__asm__ __volatile__(FPU_ASM "vmrs %0, mvfr0" : "=r"(mvfr0));
 	return (mvfr0 & 0xf) == 2;
 }
@@ -186,8 +201,7 @@ static void fill_and_check(void *arg)
 
 	(void)arg;
 	for (int i = 0; i < NR_D; i++)
-		patterns[cpu][i] = 0x0101010101010101ull * (cpu + 1) +
-				   ((u64)i << 56) + i;
+		patterns[cpu][i] = pattern_word(cpu, i);
 	fp_load(patterns[cpu]);
 	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
 	while (arrived < (int)nr_cpus)
@@ -216,37 +230,41 @@ int main(int argc, char **argv)
 		return report_summary();
 	}
 	on_cpus(fill_and_check, NULL);
+	/* against pattern_word(), not patterns[]: a CPU that never ran the
+	 * work leaves both arrays 0, and they would agree */
 	for (unsigned c = 0; c < nr_cpus; c++) {
 		int bad = -1;
 
 		for (int i = 0; i < NR_D && bad < 0; i++)
-			if (readback[c][i] != patterns[c][i])
+			if (readback[c][i] != pattern_word(c, i))
 				bad = i;
 		if (bad < 0)
 			report_pass("CPU %u keeps its own d0-d15 across the "
 				    "other CPUs' loads and an exception", c);
 		else
 			report_fail("CPU %u: d%d changed (got %#llx, want "
-				    "%#llx)", c, bad,
+				    "%#llx; each PE has its own registers, %s)",
+				    c, bad,
 				    (unsigned long long)readback[c][bad],
-				    (unsigned long long)patterns[c][bad]);
+				    (unsigned long long)pattern_word(c, bad),
+				    SECT_FPREGS);
 	}
 
 	fpcr = fpcr_read();
 	fpcr_write((fpcr & ~(3u << FPCR_RMODE_SHIFT)) |
 		   RMODE_RZ << FPCR_RMODE_SHIFT);
 	report(((fpcr_read() >> FPCR_RMODE_SHIFT) & 3) == RMODE_RZ,
-	       "RMode reads back round-towards-zero (FPCR/FPSCR %#x)",
-	       fpcr_read());
+	       "RMode reads back round-towards-zero (FPCR/FPSCR %#x; %s)",
+	       fpcr_read(), SECT_RMODE);
 	sum = fp_add(one, tiny);
 	report(sum == one + 1, "RZ: 1.0 + 1.5 ulp rounds down to 1.0 + 1 ulp "
-	       "(got %#llx, want %#llx)", (unsigned long long)sum,
-	       (unsigned long long)(one + 1));
+	       "(got %#llx, want %#llx; %s)", (unsigned long long)sum,
+	       (unsigned long long)(one + 1), SECT_RMODE);
 	fpcr_write(fpcr & ~(3u << FPCR_RMODE_SHIFT));
 	sum = fp_add(one, tiny);
 	report(sum == one + 2, "RN: 1.0 + 1.5 ulp rounds to 1.0 + 2 ulp "
-	       "(got %#llx, want %#llx)", (unsigned long long)sum,
-	       (unsigned long long)(one + 2));
+	       "(got %#llx, want %#llx; %s)", (unsigned long long)sum,
+	       (unsigned long long)(one + 2), SECT_RMODE);
 	fpcr_write(fpcr);
 	return report_summary();
 }

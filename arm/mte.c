@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * MTE (Arm ARM D6, "The Memory Tagging Extension"): a load or store through
+ * MTE (Arm ARM, "The Memory Tagging Extension"): a load or store through
  * a pointer whose tag differs from its granule's allocation tag is a Tag
  * Check Fault, reported as SCTLR_EL1.TCF asks: synchronously (a data abort
  * with DFSC 0x11), asynchronously (TFSR_EL1.TF0), or asymmetrically (loads
@@ -68,7 +68,7 @@ static u64 tfsr_take(void)
 	return v;
 }
 
-/* Taking an exception sets PSTATE.TCO (D6.x), and run_catching() comes
+/* Taking an exception sets PSTATE.TCO (Arm ARM, MTE), and run_catching() comes
  * back from the fault's handler: clear it, or later accesses go unchecked. */
 static void tco_clear(void)
 {
@@ -87,12 +87,13 @@ static void check(bool sync, const char *what, void (*fn)(void *), void *bad)
 	if (sync)
 		report(info.kind == EXC_DABT && info.fsc == FSC_TAG_CHECK,
 		       "%s: synchronous tag check fault (got %s, DFSC %#x; "
-		       "want data abort, DFSC %#x)", what,
-		       exc_kind_name(info.kind), info.fsc, FSC_TAG_CHECK);
+		       "want data abort, DFSC %#x; Arm ARM, MTE and "
+		       "ESR_EL1)", what, exc_kind_name(info.kind), info.fsc, FSC_TAG_CHECK);
 	else
 		report(info.kind == EXC_NONE && (tfsr & TFSR_TF0),
-		       "%s: asynchronous, TFSR_EL1.TF0 set (got %s, TFSR %#llx)",
-		       what, exc_kind_name(info.kind), (unsigned long long)tfsr);
+		       "%s: asynchronous, TFSR_EL1.TF0 set (got %s, TFSR %#llx; "
+		       "Arm ARM, TFSR_EL1)", what, exc_kind_name(info.kind),
+		       (unsigned long long)tfsr);
 }
 
 int main(int argc, char **argv)
@@ -122,7 +123,8 @@ int main(int argc, char **argv)
 		!strcmp(mode, "async") ? TCF_ASYNC : TCF_ASYMM);
 	run_catching(do_load, tag_ptr(tagged, 3), &info);
 	report(info.kind == EXC_NONE && !(tfsr_take() & TFSR_TF0),
-	       "matching tag: no fault (got %s)", exc_kind_name(info.kind));
+	       "matching tag: no fault (got %s; Arm ARM, MTE)",
+	       exc_kind_name(info.kind));
 	if (!strcmp(mode, "sync")) {
 		check(true, "load with tag 5", do_load, tag_ptr(tagged, 5));
 		check(true, "store with tag 5", do_store, tag_ptr(tagged, 5));

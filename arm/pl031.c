@@ -59,7 +59,8 @@ static void test_ids(void)
 
 		if ((p & periph_mask[i]) != periph_id[i] || c != pcell_id[i]) {
 			report_fail("ID byte %d: periph %#x (want %#x under "
-				    "mask %#x), PrimeCell %#x (want %#x)", i, p,
+				    "mask %#x), PrimeCell %#x (want %#x; "
+				    "DDI 0224 3.3)", i, p,
 				    periph_id[i], periph_mask[i], c,
 				    pcell_id[i]);
 			ok = false;
@@ -75,17 +76,17 @@ static void test_counter(void)
 	u64 end;
 
 	report(readl(rtc + RTCCR) & 1, "RTCCR.RTCStart: the counter runs "
-	       "(got %#x)", readl(rtc + RTCCR));
+	       "(got %#x; DDI 0224 3.3, RTCCR)", readl(rtc + RTCCR));
 	writel(1000, rtc + RTCLR);
 	now = readl(rtc + RTCDR);
 	report(now == 1000 || now == 1001, "RTCLR load shows in RTCDR (got "
-	       "%u, want 1000)", now);
+	       "%u, want 1000; DDI 0224 3.3, RTCLR)", now);
 	start = now;
 	end = timer_now_us() + 3 * 1000 * 1000;
 	while ((now = readl(rtc + RTCDR)) == start && timer_now_us() < end)
 		;
-	report(now == start + 1, "RTCDR advances by one (got %u after %u)",
-	       now, start);
+	report(now == start + 1, "RTCDR advances by one (got %u after %u; "
+	       "1 Hz, DDI 0224 3.3, RTCDR)", now, start);
 }
 
 static void test_match_irq(void)
@@ -112,9 +113,10 @@ static void test_match_irq(void)
 	local_irq_disable();
 	report(irqs == 1 && irq_intid == intid && (mis_in_irq & 1),
 	       "match raises the DT's SPI (taken %d, INTID %d, want %d; RTCMIS "
-	       "%#x)", irqs, irq_intid, intid, mis_in_irq);
+	       "%#x; DDI 0224 3.3, RTCMR and RTCMIS)", irqs, irq_intid, intid,
+	       mis_in_irq);
 	report(!(readl(rtc + RTCRIS) & 1), "RTCICR clears the raw status "
-	       "(RTCRIS %#x)", readl(rtc + RTCRIS));
+	       "(RTCRIS %#x; DDI 0224 3.3, RTCICR)", readl(rtc + RTCRIS));
 
 	/* masked: raw status only */
 	writel(0, rtc + RTCIMSC);
@@ -128,7 +130,8 @@ static void test_match_irq(void)
 	local_irq_disable();
 	report(irqs == 0 && (readl(rtc + RTCRIS) & 1) &&
 	       !(readl(rtc + RTCMIS) & 1), "with RTCIMSC clear the match sets "
-	       "RTCRIS only (taken %d, RIS %#x, MIS %#x)", irqs,
+	       "RTCRIS only (taken %d, RIS %#x, MIS %#x; DDI 0224 3.3, "
+	       "RTCIMSC)", irqs,
 	       readl(rtc + RTCRIS), readl(rtc + RTCMIS));
 	writel(1, rtc + RTCICR);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The PMU (Arm ARM D11 PMUv3; DDI 0406C C12 for ARMv7's PMUv2): the cycle
+ * The PMU (Arm ARM, "The Performance Monitors Extension", PMUv3; DDI 0406C
+ * "The Performance Monitors Extension" for ARMv7's PMUv2): the cycle
  * counter, PMCEID introspection, event counter configuration, counting
  * retired instructions and memory accesses, SW_INCR, 64-bit chained
  * counters (PMUv3's CHAIN event), and the overflow interrupt on the DT's
@@ -15,6 +16,14 @@
 #include "arm/gic.h"
 #include "arm/pmu.h"
 #include "arm/timer.h"
+
+/* Where a failure message points: the register's description. */
+#ifdef __aarch64__
+#define PMU_SECT(reg)	"Arm ARM, Performance Monitors Extension, " \
+			reg "_EL0"
+#else
+#define PMU_SECT(reg)	"DDI 0406C, Performance Monitors, " reg
+#endif
 
 #define LOOPS		1000
 #define ALL_COUNTERS	0xffffffffu
@@ -68,8 +77,11 @@ static void read_ceid(void *arg)
 	ceid_readable = true;
 }
 
-/* PMCEID0/1 say which common events count; ARMv7 PMUs before PMUv3 may
- * not have them (QEMU's Cortex-A15 makes them UNDEFINED). */
+/* PMCEID0/1 say which common events count. QEMU 7.2 defines them for v8
+ * CPUs only (target/arm/helper.c, the ARM_FEATURE_V8 block), so on its
+ * Cortex-A15 (PMUv2) they are UNDEFINED and an event's presence cannot be
+ * told; ARMv7 PMUv2 cores do have them (the Cortex-A5 TRM lists them), so
+ * this may be a QEMU gap, not filed: no DDI 0406C text was checked. */
 static bool event_supported(unsigned ev)
 {
 	return ceid_readable && ev < 64 && (ceid[ev / 32] >> (ev % 32) & 1);
@@ -116,28 +128,33 @@ static void test_cycle_counter(void)
 	a = pmccntr_read();
 	insn_loop(LOOPS);
 	b = pmccntr_read();
-	report(b > a, "PMCCNTR counts while enabled (%llu then %llu)",
-	       (unsigned long long)a, (unsigned long long)b);
+	report(b > a, "PMCCNTR counts while enabled (%llu then %llu; %s)",
+	       (unsigned long long)a, (unsigned long long)b,
+	       PMU_SECT("PMCCNTR"));
 	pmcr_write(0);
 	a = pmccntr_read();
 	insn_loop(LOOPS);
 	b = pmccntr_read();
-	report(a == b, "PMCCNTR stops with PMCR.E clear (%llu then %llu)",
-	       (unsigned long long)a, (unsigned long long)b);
+	report(a == b, "PMCCNTR stops with PMCR.E clear (%llu then %llu; "
+	       "%s)", (unsigned long long)a, (unsigned long long)b,
+	       PMU_SECT("PMCR"));
+	/* stopped (PMCR.E clear), so the reset value stays: 0 */
 	pmcr_write(PMCR_C);
 	c = pmccntr_read();
-	report(c < a || a == 0, "PMCR.C resets it (got %llu, was %llu)",
-	       (unsigned long long)c, (unsigned long long)a);
+	report(a != 0 && c == 0, "PMCR.C resets it (got %llu, want 0; was "
+	       "%llu; %s)", (unsigned long long)c, (unsigned long long)a,
+	       PMU_SECT("PMCR"));
 	pmccntr_write(0x1000);
 	report(pmccntr_read() == 0x1000, "PMCCNTR is writable (got %#llx, "
-	       "want 0x1000)", (unsigned long long)pmccntr_read());
+	       "want 0x1000; %s)", (unsigned long long)pmccntr_read(),
+	       PMU_SECT("PMCCNTR"));
 	pmu_reset();
 }
 
 static void test_introspection(void)
 {
 	report(nr_counters >= 1 && nr_counters <= 31, "PMCR.N event counters "
-	       "(got %u, want 1..31; D11.x PMCR_EL0.N)", nr_counters);
+	       "(got %u, want 1..31; %s)", nr_counters, PMU_SECT("PMCR"));
 	if (pmu_version() < PMU_V3 && !ceid_readable) {
 		report_skip("PMCEID0/1 UNDEFINED on this pre-PMUv3 PMU (%s = "
 			    "%u)", PMU_ID_FIELD, pmu_version());
@@ -151,11 +168,13 @@ static void test_introspection(void)
 		    event_supported(EV_INST_RETIRED) ? "" : "not ",
 		    event_supported(EV_MEM_ACCESS) ? "" : "not ",
 		    event_supported(EV_CHAIN) ? "" : "not ");
-	/* PMUv3 always implements SW_INCR and CPU_CYCLES (D11.11) */
+	/* PMUv3 always implements SW_INCR and CPU_CYCLES (the common event
+	 * list of the Performance Monitors Extension chapter) */
 	report(event_supported(EV_CPU_CYCLES), "CPU_CYCLES (0x11) in PMCEID0 "
-	       "(got %#llx)", (unsigned long long)ceid[0]);
+	       "(got %#llx; %s)", (unsigned long long)ceid[0],
+	       PMU_SECT("PMCEID0"));
 	report(event_supported(EV_SW_INCR), "SW_INCR (0x00) in PMCEID0 (got "
-	       "%#llx)", (unsigned long long)ceid[0]);
+	       "%#llx; %s)", (unsigned long long)ceid[0], PMU_SECT("PMCEID0"));
 }
 
 static void test_counter_config(void)
@@ -172,55 +191,107 @@ static void test_counter_config(void)
 
 		report(ev == EV_INST_RETIRED && val == 0x1234 + i, "counter %u: "
 		       "event type and value read back (got %#x, %#x; want "
-		       "%#x, %#x)", i, ev, val, EV_INST_RETIRED, 0x1234 + i);
+		       "%#x, %#x; %s)", i, ev, val, EV_INST_RETIRED,
+		       0x1234 + i, PMU_SECT("PMEVTYPER<n>"));
 	}
 	pmu_select(nr_counters ? nr_counters - 1 : 0);
 	report(pmselr_read() == (nr_counters ? nr_counters - 1 : 0),
-	       "PMSELR reads back (got %llu)", (unsigned long long)pmselr_read());
+	       "PMSELR reads back (got %llu, want %u; %s)",
+	       (unsigned long long)pmselr_read(),
+	       nr_counters ? nr_counters - 1 : 0, PMU_SECT("PMSELR"));
 	/* enable bits of counters that do not exist are RAZ/WI */
 	pmcntenset_write(ALL_COUNTERS);
 	en = pmcntenset_read();
 	report(en == ((1u << PMU_CYCLE_IDX) | ((1u << nr_counters) - 1)),
 	       "PMCNTENSET of all ones reads the %u counters and the cycle "
-	       "counter (got %#x, want %#x)", nr_counters, en,
-	       (1u << PMU_CYCLE_IDX) | ((1u << nr_counters) - 1));
+	       "counter (got %#x, want %#x; %s)", nr_counters, en,
+	       (1u << PMU_CYCLE_IDX) | ((1u << nr_counters) - 1),
+	       PMU_SECT("PMCNTENSET"));
 	pmu_reset();
-	report(pmcntenset_read() == 0, "PMCNTENCLR clears them (got %#llx)",
-	       (unsigned long long)pmcntenset_read());
+	report(pmcntenset_read() == 0, "PMCNTENCLR clears them (got %#llx, "
+	       "want 0; %s)", (unsigned long long)pmcntenset_read(),
+	       PMU_SECT("PMCNTENCLR"));
 }
 
+/*
+ * INST_RETIRED and CPU_CYCLES count when the CPU has them (PMCEID); the
+ * overflow of a 32-bit event counter into PMOVSSET is checked with
+ * SW_INCR, which every PMU has, so it runs whatever else is missing.
+ */
 static void test_basic_count(void)
 {
 	u32 insns, cycles, want = 2 * LOOPS;
 
-	if (!need_counters(2) || !need_event(EV_INST_RETIRED, "INST_RETIRED") ||
-	    !need_event(EV_CPU_CYCLES, "CPU_CYCLES"))
+	if (!need_counters(2))
 		return;
-	pmu_reset();
-	pmevtyper_write(0, EV_INST_RETIRED);
-	pmevtyper_write(1, EV_CPU_CYCLES);
-	pmcntenset_write(3);
-	pmcr_write(PMCR_E);
-	insn_loop(LOOPS);
-	pmcr_write(0);
-	insns = pmevcntr_read(0);
-	cycles = pmevcntr_read(1);
-	report(insns >= want && insns < want + 200, "INST_RETIRED over %u "
-	       "instructions (got %u, want %u..%u)", want, insns, want,
-	       want + 199);
-	report(cycles > 0, "CPU_CYCLES counts (got %u)", cycles);
+	if (need_event(EV_INST_RETIRED, "INST_RETIRED")) {
+		pmu_reset();
+		pmevtyper_write(0, EV_INST_RETIRED);
+		pmcntenset_write(1);
+		pmcr_write(PMCR_E);
+		insn_loop(LOOPS);
+		pmcr_write(0);
+		insns = pmevcntr_read(0);
+		report(insns >= want && insns < want + 200, "INST_RETIRED over "
+		       "%u instructions (got %u, want %u..%u; %s)", want, insns,
+		       want, want + 199, PMU_SECT("PMEVCNTR<n>"));
+	}
+	/*
+	 * CPU_CYCLES counts what PMCCNTR counts (PMCR.D clear): both run
+	 * over the same window and must agree within an eighth. Where
+	 * PMCEID0/1 are UNDEFINED the event may still be there: the counter
+	 * is checked if it moved; if it did not, absent and broken look the
+	 * same and it is a SKIP.
+	 */
+	if (event_supported(EV_CPU_CYCLES) || !ceid_readable) {
+		u64 ccnt, diff;
 
-	/* a 32-bit event counter overflows into PMOVSSET (D11.x) */
+		pmu_reset();
+		pmevtyper_write(1, EV_CPU_CYCLES);
+		pmcntenset_write(2 | 1u << PMU_CYCLE_IDX);
+		pmcr_write(PMCR_E);
+		insn_loop(LOOPS);
+		pmcr_write(0);
+		cycles = pmevcntr_read(1);
+		ccnt = pmccntr_read();
+		diff = cycles > ccnt ? cycles - ccnt : ccnt - cycles;
+		if (!ceid_readable && !cycles)
+			need_event(EV_CPU_CYCLES, "CPU_CYCLES (its counter "
+				   "stayed 0)");
+		else
+			report(cycles > 0 && diff <= ccnt / 8 + 64, "CPU_CYCLES "
+			       "counts with PMCCNTR (got %u, PMCCNTR %llu, want "
+			       "within 1/8; %s%s)",
+			       cycles, (unsigned long long)ccnt,
+			       ceid_readable ? "" : "PMCEID UNDEFINED, the "
+			       "counter moved; ", PMU_SECT("PMEVTYPER<n>"));
+	} else {
+		need_event(EV_CPU_CYCLES, "CPU_CYCLES");
+	}
+
+	/* a 32-bit event counter overflows into PMOVSSET and wraps to 0 */
 	pmu_reset();
-	pmevtyper_write(0, EV_INST_RETIRED);
-	pmevcntr_write(0, 0xffffffff - 100);
+	pmevtyper_write(0, EV_SW_INCR);
+	pmevcntr_write(0, 0xffffffff - 3);
 	pmcntenset_write(1);
 	pmcr_write(PMCR_E);
-	insn_loop(LOOPS);
+	for (int i = 0; i < 3; i++)
+		pmswinc_write(1);
+	isb();
 	pmcr_write(0);
-	report(pmovsset_read() & 1, "overflow sets PMOVSSET bit 0 (got %#llx,"
-	       " counter %#x)", (unsigned long long)pmovsset_read(),
-	       pmevcntr_read(0));
+	report(!(pmovsset_read() & 1) && pmevcntr_read(0) == 0xffffffff,
+	       "no overflow one short of it (PMOVSSET %#llx, counter %#x; "
+	       "want bit 0 clear, 0xffffffff; %s)",
+	       (unsigned long long)pmovsset_read(), pmevcntr_read(0),
+	       PMU_SECT("PMOVSSET"));
+	pmcr_write(PMCR_E);
+	pmswinc_write(1);
+	isb();
+	pmcr_write(0);
+	report((pmovsset_read() & 1) && pmevcntr_read(0) == 0, "overflow sets "
+	       "PMOVSSET bit 0 (got %#llx, counter %#x; want bit 0 set, 0; "
+	       "%s)", (unsigned long long)pmovsset_read(), pmevcntr_read(0),
+	       PMU_SECT("PMOVSSET"));
 	pmu_reset();
 }
 
@@ -238,7 +309,8 @@ static void test_mem_access(void)
 	load_loop(LOOPS, &word);
 	pmcr_write(0);
 	got = pmevcntr_read(0);
-	report(got >= LOOPS, "MEM_ACCESS over %u loads (got %u)", LOOPS, got);
+	report(got >= LOOPS, "MEM_ACCESS over %u loads (got %u, want >= %u; "
+	       "%s)", LOOPS, got, LOOPS, PMU_SECT("PMEVCNTR<n>"));
 	pmu_reset();
 }
 
@@ -258,13 +330,15 @@ static void test_sw_incr(void)
 	isb();
 	c0 = pmevcntr_read(0);
 	c1 = pmevcntr_read(1);
-	report(c0 == 100, "SW_INCR counter: 100 PMSWINC writes (got %u)", c0);
-	report(c1 == 0, "a disabled SW_INCR counter stays 0 (got %u)", c1);
+	report(c0 == 100, "SW_INCR counter: 100 PMSWINC writes (got %u; %s)",
+	       c0, PMU_SECT("PMSWINC"));
+	report(c1 == 0, "a disabled SW_INCR counter stays 0 (got %u; %s)", c1,
+	       PMU_SECT("PMSWINC"));
 	pmcr_write(0);
 	pmswinc_write(1);
 	isb();
-	report(pmevcntr_read(0) == 100, "no count with PMCR.E clear (got %u)",
-	       pmevcntr_read(0));
+	report(pmevcntr_read(0) == 100, "no count with PMCR.E clear (got %u, "
+	       "want 100; %s)", pmevcntr_read(0), PMU_SECT("PMSWINC"));
 	pmu_reset();
 }
 
@@ -292,13 +366,14 @@ static void test_chained(bool sw)
 	pmcr_write(0);
 	lo = pmevcntr_read(0);
 	hi = pmevcntr_read(1);
-	/* the odd counter counts the even one's overflows (D11.x CHAIN) */
+	/* the odd counter counts the even one's overflows (event CHAIN) */
 	report(hi == 8, "the CHAIN counter counts the overflow (got %u, want "
-	       "8)", hi);
+	       "8; %s)", hi, PMU_SECT("PMEVTYPER<n>, event 0x1E CHAIN,"));
 	report(sw ? lo == 0 : lo < 0x10000000, "the low counter wrapped (got "
-	       "%#x)", lo);
+	       "%#x; %s)", lo, PMU_SECT("PMEVCNTR<n>"));
 	report(pmovsset_read() & 1, "PMOVSSET bit 0 set on the low half's "
-	       "overflow (got %#llx)", (unsigned long long)pmovsset_read());
+	       "overflow (got %#llx; %s)", (unsigned long long)pmovsset_read(),
+	       PMU_SECT("PMOVSSET"));
 	pmu_reset();
 }
 
@@ -330,8 +405,9 @@ static void test_overflow_interrupt(void)
 		node = dt_find_compatible("arm,cortex-a15-pmu");
 	intid = node >= 0 ? dt_irq_intid(node, 0) : -1;
 	if (intid < 0) {
-		report_skip("no PMU interrupt: no arm,armv8-pmuv3 node in the "
-			    "device tree");
+		report_skip("no PMU interrupt in the device tree: no "
+			    "arm,armv8-pmuv3 or arm,cortex-a15-pmu node with "
+			    "interrupts");
 		return;
 	}
 	if (!gic_init()) {
@@ -354,8 +430,8 @@ static void test_overflow_interrupt(void)
 	local_irq_disable();
 	report(irqs == 1 && irq_intid == intid && (ovs_in_irq & 1),
 	       "SW_INCR overflow raises the PMU PPI (taken %d, INTID %d, want "
-	       "%d; PMOVSSET %#llx)", irqs, irq_intid, intid,
-	       (unsigned long long)ovs_in_irq);
+	       "%d; PMOVSSET %#llx; %s)", irqs, irq_intid, intid,
+	       (unsigned long long)ovs_in_irq, PMU_SECT("PMINTENSET"));
 	pmintenclr_write(ALL_COUNTERS);
 	irqs = 0;
 	pmevcntr_write(0, 0xffffffff);
@@ -365,7 +441,8 @@ static void test_overflow_interrupt(void)
 	local_irq_disable();
 	report(irqs == 0 && (pmovsset_read() & 1), "with PMINTENCLR the "
 	       "overflow is flagged but not signalled (taken %d, PMOVSSET "
-	       "%#llx)", irqs, (unsigned long long)pmovsset_read());
+	       "%#llx; %s)", irqs, (unsigned long long)pmovsset_read(),
+	       PMU_SECT("PMINTENCLR"));
 	pmu_reset();
 }
 
@@ -383,7 +460,7 @@ int main(int argc, char **argv)
 		run_catching(read_ceid, NULL, &info);
 	}
 	if (argc < 2) {
-		report_fail("no sub-test given");
+		report_fail("no sub-test given (a cfg error)");
 		return report_summary();
 	}
 	report_prefix_push(argv[1]);

@@ -26,7 +26,7 @@ static void cpu_off(void *arg)
 
 	(void)arg;
 	ret = psci_cpu_off();
-	/* only reached on failure (DEN 0022D 5.5: CPU_OFF does not return) */
+	/* only reached on failure (DEN 0022D, CPU_OFF: it does not return) */
 	printf("FAIL: psci: CPU_OFF on CPU %u returned %d\n", smp_id(), ret);
 	ran[smp_id()] = -1;
 }
@@ -50,12 +50,12 @@ static void test_version_features(void)
 	unsigned major = ver >> 16, minor = ver & 0xffff;
 
 	report_info("PSCI %u.%u over %s", major, minor, psci_method());
-	/* the DT said arm,psci-0.2 or later: PSCI_VERSION exists (5.1.1) */
+	/* the DT said arm,psci-0.2 or later: PSCI_VERSION exists (DEN 0022D) */
 	report(ver > 0 && (major > 0 || minor >= 2), "PSCI_VERSION is 0.2 or "
 	       "later (got %#lx)", (unsigned long)ver);
 	report(psci_call(0x8400001f, 0, 0, 0) == PSCI_NOT_SUPPORTED,
 	       "an unassigned PSCI function ID returns NOT_SUPPORTED (got "
-	       "%ld, want %d; SMCCC DEN 0028 5.2)",
+	       "%ld, want %d; SMCCC DEN 0028, Unknown Function Identifier)",
 	       psci_call(0x8400001f, 0, 0, 0), PSCI_NOT_SUPPORTED);
 	if (major < 1) {
 		report_skip("PSCI_FEATURES: PSCI %u.%u is before 1.0", major,
@@ -63,7 +63,8 @@ static void test_version_features(void)
 		return;
 	}
 	report(psci_call(PSCI_FEATURES, PSCI_CPU_ON, 0, 0) >= 0,
-	       "PSCI_FEATURES(CPU_ON) supported (got %ld; 5.15)",
+	       "PSCI_FEATURES(CPU_ON) supported (got %ld; DEN 0022D, "
+	       "PSCI_FEATURES)",
 	       psci_call(PSCI_FEATURES, PSCI_CPU_ON, 0, 0));
 	report(psci_call(PSCI_FEATURES, PSCI_SYSTEM_OFF, 0, 0) >= 0,
 	       "PSCI_FEATURES(SYSTEM_OFF) supported (got %ld)",
@@ -81,51 +82,58 @@ static void test_cpu_on_off(void)
 	int ret;
 
 	report(psci_affinity_info(cpu_mpidr(0), 0) == PSCI_AFF_ON,
-	       "AFFINITY_INFO of the boot CPU is ON (got %d; 5.7)",
+	       "AFFINITY_INFO of the boot CPU is ON (got %d; DEN 0022D, "
+	       "AFFINITY_INFO)",
 	       psci_affinity_info(cpu_mpidr(0), 0));
 	for (unsigned i = 1; i < nr_cpus; i++) {
 		report_prefix_pushf("CPU %u", i);
 		report(psci_affinity_info(cpu_mpidr(i), 0) == PSCI_AFF_OFF,
-		       "AFFINITY_INFO before CPU_ON is OFF (got %d)",
+		       "AFFINITY_INFO before CPU_ON is OFF (got %d; DEN 0022D, "
+		       "AFFINITY_INFO)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 		ret = smp_boot_cpu(i);
-		report(ret == PSCI_SUCCESS, "CPU_ON (got %d, want %d; 5.6)",
+		report(ret == PSCI_SUCCESS, "CPU_ON (got %d, want %d; DEN "
+		       "0022D, CPU_ON)",
 		       ret, PSCI_SUCCESS);
 		if (ret) {
 			report_prefix_pop();
 			continue;
 		}
 		on_cpu(i, mark_ran, NULL);
-		report(ran[i] == 1, "runs work after CPU_ON (ran %d times)",
-		       ran[i]);
+		report(ran[i] == 1, "runs work after CPU_ON (ran %d times, want "
+		       "1; DEN 0022D, CPU_ON)", ran[i]);
 		ret = psci_cpu_on(cpu_mpidr(i), virt_to_phys(secondary_entry),
 				  (uintptr_t)cpu_of(i));
 		report(ret == PSCI_ALREADY_ON, "CPU_ON of an online CPU is "
-		       "refused (got %d, want ALREADY_ON %d)", ret,
-		       PSCI_ALREADY_ON);
+		       "refused (got %d, want ALREADY_ON %d; DEN 0022D, "
+		       "CPU_ON)", ret, PSCI_ALREADY_ON);
 		report(psci_affinity_info(cpu_mpidr(i), 0) == PSCI_AFF_ON,
-		       "AFFINITY_INFO is ON (got %d)",
+		       "AFFINITY_INFO is ON (got %d; DEN 0022D, "
+		       "AFFINITY_INFO)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 
 		on_cpu_async(i, cpu_off, NULL);
 		report(wait_affinity(cpu_mpidr(i), PSCI_AFF_OFF),
-		       "AFFINITY_INFO is OFF after CPU_OFF (got %d)",
+		       "AFFINITY_INFO is OFF after CPU_OFF (got %d; DEN "
+		       "0022D, CPU_OFF)",
 		       psci_affinity_info(cpu_mpidr(i), 0));
 		smp_mark_offline(i);
 		ret = smp_boot_cpu(i);
 		report(ret == PSCI_SUCCESS, "CPU_ON again after CPU_OFF (got "
-		       "%d)", ret);
+		       "%d, want %d; DEN 0022D, CPU_ON)", ret, PSCI_SUCCESS);
 		if (!ret) {
 			on_cpu(i, mark_ran, NULL);
 			report(ran[i] == 2, "runs work after the second CPU_ON "
-			       "(ran %d times, want 2)", ran[i]);
+			       "(ran %d times, want 2; DEN 0022D, CPU_ON)",
+			       ran[i]);
 		}
 		report_prefix_pop();
 	}
-	/* an MPIDR no CPU has (5.6.2: INVALID_PARAMETERS) */
+	/* an MPIDR no CPU has (CPU_ON: INVALID_PARAMETERS) */
 	ret = psci_cpu_on(0xff00ff, virt_to_phys(secondary_entry), 0);
 	report(ret == PSCI_INVALID_PARAMS, "CPU_ON of a missing MPIDR (got %d,"
-	       " want INVALID_PARAMETERS %d)", ret, PSCI_INVALID_PARAMS);
+	       " want INVALID_PARAMETERS %d; DEN 0022D, CPU_ON)", ret,
+	       PSCI_INVALID_PARAMS);
 }
 
 int main(void)

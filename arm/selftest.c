@@ -2,9 +2,9 @@
 /*
  * The runtime checks itself: what setup read from the device tree (CPU
  * count and RAM against -smp/-m, argv against /chosen/bootargs), exception
- * delivery from kernel and user mode with the right syndrome (Arm ARM
- * D1.10 and D19.2.40 ESR_EL1 on aarch64; DDI 0406C B1.8 and B4.1.52 DFSR,
- * B4.1.96 IFSR on arm), and work on every CPU.
+ * delivery from kernel and user mode with the right syndrome (Arm ARM,
+ * exception entry and ESR_EL1 on aarch64; DDI 0406C, the exception vectors
+ * and DFSR, IFSR on arm), and work on every CPU.
  *
  * usage: selftest setup smp=N mem=MiB [args...] | vectors-kernel |
  *        vectors-user | smp
@@ -18,11 +18,28 @@
 #include "arm/smp.h"
 
 #ifdef __aarch64__
-#define UDF_INSN	".inst 0x00000000"	/* UDF #0 (C6.2.389) */
+#define UDF_INSN	".inst 0x00000000"	/* UDF #0 */
 #else
-#define UDF_INSN	".inst 0xe7f000f0"	/* UDF #0, A32 (A8.8.247) */
+#define UDF_INSN	".inst 0xe7f000f0"	/* UDF #0, A32 */
 #endif
 #define SVC_IMM		0x42
+
+/* Where the failure messages point: exception entry and its syndromes. */
+#ifdef __aarch64__
+#define SECT_EXC	"Arm ARM, exception entry"
+#define SECT_DABT	"Arm ARM, ESR_EL1, FAR_EL1"
+#define SECT_PABT	SECT_DABT
+#else
+#define SECT_EXC	"DDI 0406C, exception handling"
+#define SECT_DABT	"DDI 0406C, DFSR, DFAR"
+#define SECT_PABT	"DDI 0406C, IFSR, IFAR"
+#endif
+#define SECT_DT		"Devicetree Specification v0.4, chapter 3"
+#ifdef __aarch64__
+#define MPIDR_SECT	"Arm ARM, MPIDR_EL1"
+#else
+#define MPIDR_SECT	"DDI 0406C, MPIDR"
+#endif
 
 /* An address nothing maps: the page below the vmap area. */
 #define UNMAPPED_VA	(mmu_vmap_base - PAGE_SIZE)
@@ -35,6 +52,7 @@ static void check_setup(int argc, char **argv)
 	long smp = -1, mem = -1;
 	const char *bootargs = dt_get_bootargs();
 	char joined[ARGV_BUF_SIZE] = "";
+	const char *quoted;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "smp=", 4))
@@ -55,20 +73,26 @@ static void check_setup(int argc, char **argv)
 	report_prefix_push("setup");
 	if (smp < 0 || mem < 0) {
 		report_fail("test_args give smp=N and mem=MiB (got smp %ld, "
-			    "mem %ld)", smp, mem);
+			    "mem %ld; a cfg error)", smp, mem);
 	} else {
 		report((long)nr_cpus == smp, "CPUs in the device tree (got %u, "
-		       "want %ld from -smp)", nr_cpus, smp);
+		       "want %ld from -smp; %s /cpus)", nr_cpus, smp, SECT_DT);
 		report(ram_total() == (u64)mem * MiB, "RAM in the device tree "
-		       "(got %llu MiB, want %ld MiB from -m)",
-		       (unsigned long long)(ram_total() / MiB), mem);
+		       "(got %llu MiB, want %ld MiB from -m; %s /memory)",
+		       (unsigned long long)(ram_total() / MiB), mem, SECT_DT);
 	}
 	report(bootargs && !strcmp(joined, bootargs),
-	       "argv[1..] is /chosen/bootargs (got '%s', want '%s')", joined,
-	       bootargs ? bootargs : "(none)");
-	report(argc >= 2 && !strcmp(argv[1], "setup"),
-	       "argv[1] (got '%s', want 'setup')", argc >= 2 ? argv[1] : "");
-	report(argv[argc] == NULL, "argv[argc] is NULL");
+	       "argv[1..] is /chosen/bootargs (got '%s', want '%s'; %s "
+	       "/chosen)", joined, bootargs ? bootargs : "(none)", SECT_DT);
+	/* main() only gets here with argv[1] "setup", so that says nothing;
+	 * the quotes do: they group words and are not part of any */
+	quoted = NULL;
+	for (int i = 1; i < argc && !quoted; i++)
+		if (strchr(argv[i], '"'))
+			quoted = argv[i];
+	report(!quoted, "no argv word keeps a quote (got '%s'; the cfg "
+	       "quotes \"two words\"; lib/argv.c)", quoted ? quoted : "");
+	report(argv[argc] == NULL, "argv[argc] is NULL (C11 5.1.2.2.1)");
 	report_prefix_pop();
 }
 
@@ -117,8 +141,8 @@ static void expect(struct exc_info *got, enum exc_kind kind, const char *what)
 	char desc[200];
 
 	exc_describe(got, desc, sizeof(desc));
-	report(got->kind == kind, "%s raises %s (got %s)", what,
-	       exc_kind_name(kind), desc);
+	report(got->kind == kind, "%s raises %s (got %s; %s)", what,
+	       exc_kind_name(kind), desc, SECT_EXC);
 }
 
 /* The syndromes both modes share; @user says which vectors to expect. */
@@ -136,63 +160,64 @@ static void check_vectors(bool user)
 	run(do_udf, NULL, &info);
 	expect(&info, EXC_UNDEF, "UDF");
 	report(info.pc == insn_pc, "UDF: preferred return is the instruction "
-	       "(got %#lx, want %#lx)", (unsigned long)info.pc,
-	       (unsigned long)insn_pc);
-	report(info.user == user, "UDF: taken from %s mode (got %s)",
-	       user ? "user" : "kernel", info.user ? "user" : "kernel");
+	       "(got %#lx, want %#lx; %s)", (unsigned long)info.pc,
+	       (unsigned long)insn_pc, SECT_EXC);
+	report(info.user == user, "UDF: taken from %s mode (got %s; %s)",
+	       user ? "user" : "kernel", info.user ? "user" : "kernel",
+	       SECT_EXC);
 #ifdef __aarch64__
 	report(info.vector == (user ? VEC_EL0_SYNC : VEC_EL1H_SYNC) &&
 	       info.syndrome == (ESR_EC_UNKNOWN << ESR_EC_SHIFT | ESR_IL),
 	       "UDF: vector %u, ESR_EL1 %#x (want vector %u, EC 0x00 IL 1: "
-	       "%#x; D19.2.40)", info.vector, info.syndrome,
+	       "%#x; Arm ARM, ESR_EL1)", info.vector, info.syndrome,
 	       user ? VEC_EL0_SYNC : VEC_EL1H_SYNC,
 	       ESR_EC_UNKNOWN << ESR_EC_SHIFT | ESR_IL);
 #else
-	report(info.vector == VEC_UNDEF, "UDF: vector %u (want %u, DDI 0406C "
-	       "B1.8.1)", info.vector, VEC_UNDEF);
+	report(info.vector == VEC_UNDEF, "UDF: vector %u (want %u, DDI 0406C, "
+	       "exception vectors)", info.vector, VEC_UNDEF);
 #endif
 
 	run(do_svc, NULL, &info);
 	expect(&info, EXC_SVC, "SVC");
-	report(info.imm == SVC_IMM, "SVC: immediate (got %#x, want %#x)",
-	       info.imm, SVC_IMM);
+	report(info.imm == SVC_IMM, "SVC: immediate (got %#x, want %#x; %s)",
+	       info.imm, SVC_IMM, SECT_EXC);
 	report(info.pc == insn_pc, "SVC: preferred return is the next "
-	       "instruction (got %#lx, want %#lx)", (unsigned long)info.pc,
-	       (unsigned long)insn_pc);
+	       "instruction (got %#lx, want %#lx; %s)", (unsigned long)info.pc,
+	       (unsigned long)insn_pc, SECT_EXC);
 #ifdef __aarch64__
-	report(info.ec == ESR_EC_SVC64, "SVC: ESR_EL1.EC (got %#x, want %#x)",
-	       info.ec, ESR_EC_SVC64);
+	report(info.ec == ESR_EC_SVC64, "SVC: ESR_EL1.EC (got %#x, want %#x; "
+	       "%s)", info.ec, ESR_EC_SVC64, SECT_DABT);
 #endif
 
 	run(do_load, (void *)bad, &info);
 	expect(&info, EXC_DABT, "load from an unmapped address");
 	report(info.far == bad && (info.fsc & ~3u) == FSC_TRANSLATION(0) &&
 	       !info.write, "load: FAR %#lx, FSC %#x, WnR %d (want FAR %#lx, "
-	       "translation fault, read)", (unsigned long)info.far, info.fsc,
-	       info.write, (unsigned long)bad);
+	       "translation fault, read; %s)", (unsigned long)info.far,
+	       info.fsc, info.write, (unsigned long)bad, SECT_DABT);
 #ifdef __aarch64__
 	report(info.ec == (user ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR),
-	       "load: ESR_EL1.EC (got %#x, want %#x)", info.ec,
-	       user ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR);
+	       "load: ESR_EL1.EC (got %#x, want %#x; %s)", info.ec,
+	       user ? ESR_EC_DABT_LOW : ESR_EC_DABT_CUR, SECT_DABT);
 #endif
 	run(do_store, (void *)(bad + 8), &info);
 	expect(&info, EXC_DABT, "store to an unmapped address");
 	report(info.far == bad + 8 && info.write, "store: FAR %#lx, WnR %d "
-	       "(want FAR %#lx, write)", (unsigned long)info.far, info.write,
-	       (unsigned long)bad + 8);
+	       "(want FAR %#lx, write; %s)", (unsigned long)info.far,
+	       info.write, (unsigned long)bad + 8, SECT_DABT);
 
 	run(do_jump, (void *)bad, &info);
 	expect(&info, EXC_PABT, "branch to an unmapped address");
 	report(info.far == bad && info.pc == bad &&
 	       (info.fsc & ~3u) == FSC_TRANSLATION(0),
 	       "branch: FAR %#lx, PC %#lx, FSC %#x (want %#lx, %#lx, "
-	       "translation fault)", (unsigned long)info.far,
+	       "translation fault; %s)", (unsigned long)info.far,
 	       (unsigned long)info.pc, info.fsc, (unsigned long)bad,
-	       (unsigned long)bad);
+	       (unsigned long)bad, SECT_PABT);
 #ifdef __aarch64__
 	report(info.ec == (user ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR),
-	       "branch: ESR_EL1.EC (got %#x, want %#x)", info.ec,
-	       user ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR);
+	       "branch: ESR_EL1.EC (got %#x, want %#x; %s)", info.ec,
+	       user ? ESR_EC_IABT_LOW : ESR_EC_IABT_CUR, SECT_PABT);
 #endif
 
 	if (user) {
@@ -205,14 +230,15 @@ static void check_vectors(bool user)
 		report((info.fsc & ~3u) == FSC_PERMISSION(0) &&
 		       info.far == (uintptr_t)kernel_only,
 		       "kernel-only page: FSC %#x (%s), FAR %#lx (want a "
-		       "permission fault at %p)", info.fsc,
+		       "permission fault at %p; %s)", info.fsc,
 		       exc_fsc_name(info.fsc), (unsigned long)info.far,
-		       kernel_only);
+		       kernel_only, SECT_DABT);
 		user_ran = 0;
 		run(do_user_return, NULL, &info);
 		report(info.kind == EXC_NONE && user_ran == 0x600d,
-		       "a user function returns (got %s, wrote %#x)",
-		       exc_kind_name(info.kind), user_ran);
+		       "a user function returns (got %s, wrote %#x; want none, "
+		       "0x600d; %s)", exc_kind_name(info.kind), user_ran,
+		       SECT_EXC);
 	}
 	report_prefix_pop();
 }
@@ -237,8 +263,9 @@ static void check_smp(void)
 	for (unsigned i = 0; i < nr_cpus; i++)
 		report(seen_id[i] == i + 1 && seen_mpidr[i] == cpu_mpidr(i),
 		       "CPU %u ran its work (MPIDR got %#llx, want %#llx from "
-		       "the device tree)", i, (unsigned long long)seen_mpidr[i],
-		       (unsigned long long)cpu_mpidr(i));
+		       "the device tree's reg; %s)", i,
+		       (unsigned long long)seen_mpidr[i],
+		       (unsigned long long)cpu_mpidr(i), MPIDR_SECT);
 	report_prefix_pop();
 }
 

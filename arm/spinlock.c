@@ -3,10 +3,19 @@
  * Exclusives across CPUs: every CPU increments shared counters, one under a
  * spinlock, one with an exclusive load/store loop, and none of the updates
  * is lost; CLREX clears the local monitor so the store-exclusive after it
- * fails (Arm ARM B2.17, C6.2.46 CLREX; DDI 0406C A3.4).
+ * fails (Arm ARM, exclusive monitors and CLREX; DDI 0406C,
+ * synchronization and semaphores).
  */
 #include "libcflat.h"
 #include "arm/smp.h"
+
+#ifdef __aarch64__
+#define SECT_EXCL	"Arm ARM, exclusive monitors"
+#define SECT_CLREX	"Arm ARM, exclusive monitors, CLREX"
+#else
+#define SECT_EXCL	"DDI 0406C, synchronization and semaphores"
+#define SECT_CLREX	"DDI 0406C, CLREX"
+#endif
 
 #define ROUNDS		20000
 
@@ -73,11 +82,14 @@ int main(void)
 	for (unsigned i = 1; i < nr_cpus; i++)
 		wait_cpu_idle(i);
 	report(locked_count == want, "%u CPUs x %d increments under the lock "
-	       "(got %lu, want %lu)", nr_cpus, ROUNDS, locked_count, want);
+	       "(got %lu, want %lu; %s)", nr_cpus, ROUNDS, locked_count, want,
+	       SECT_EXCL);
 	report(excl_count == want, "%u CPUs x %d exclusive increments (got "
-	       "%lu, want %lu)", nr_cpus, ROUNDS, excl_count, want);
+	       "%lu, want %lu; %s)", nr_cpus, ROUNDS, excl_count, want,
+	       SECT_EXCL);
 	fail = store_after_clrex(&word);
 	report(fail == 1 && word == 7, "store-exclusive after CLREX fails "
-	       "(status %u, want 1; word %lu, want 7)", fail, word);
+	       "(status %u, want 1; word %lu, want 7; %s)", fail, word,
+	       SECT_CLREX);
 	return report_summary();
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The generic timer's EL1 physical and virtual timers (Arm ARM D11.2.4,
- * CNTP_CTL_EL0 / CNTV_CTL_EL0 and their CVAL/TVAL; AArch32 G8.2): the
+ * The generic timer's EL1 physical and virtual timers (Arm ARM,
+ * CNTP_CTL_EL0 / CNTV_CTL_EL0 and their CVAL/TVAL; AArch32 CNTP_CTL /
+ * CNTV_CTL): the
  * compare value fires the DT's PPI no earlier than it should and within a
  * generous bound, IMASK masks it without hiding ISTATUS, TVAL is the signed
  * distance to CVAL, and a disabled timer stays quiet; with "smp", on every
@@ -12,6 +13,12 @@
 #include "arm/smp.h"
 #include "arm/sysreg.h"
 #include "arm/timer.h"
+
+#ifdef __aarch64__
+#define SECT_TIMER	"Arm ARM, CNTP/CNTV_CTL_EL0, CVAL, TVAL"
+#else
+#define SECT_TIMER	"Arm ARM, AArch32 CNTP/CNTV_CTL, CVAL, TVAL"
+#endif
 
 #define WAIT_US		(5 * 1000 * 1000)
 #define QUIET_US	(20 * 1000)
@@ -89,31 +96,33 @@ static void test_timer(struct timer *t)
 	t->ctl_write(CNT_CTL_ENABLE | CNT_CTL_IMASK);
 	ctl = t->ctl_read();
 	report(ctl & CNT_CTL_ISTATUS, "ISTATUS with CVAL in the past and "
-	       "IMASK set (CTL %#x)", ctl);
+	       "IMASK set (CTL %#x; %s)", ctl, SECT_TIMER);
 	report(quiet_for(QUIET_US) && !gic_irq_pending(t->intid),
 	       "IMASK keeps the PPI from being pending or taken (taken %d, "
-	       "pending %d)", fired, gic_irq_pending(t->intid));
+	       "pending %d; %s)", fired, gic_irq_pending(t->intid),
+	       SECT_TIMER);
 
-	/* TVAL = CVAL - count, signed 32 bits (D11.2.4); 10 s of ticks, so
+	/* TVAL = CVAL - count, signed 32 bits (CNTV_TVAL_EL0); 10 s of ticks, so
 	 * a vCPU held off by a loaded host cannot cross it */
 	far = MIN(timer_freq() * 10, (u64)INT32_MAX / 2);
 	now = t->count();
 	t->cval_write(now + far);
 	tval = t->tval_read();
 	report(tval > 0 && tval <= (s64)far, "TVAL with CVAL %llu ahead (got "
-	       "%d, want (0, %llu])", (unsigned long long)far, tval,
-	       (unsigned long long)far);
+	       "%d, want (0, %llu]; %s)", (unsigned long long)far, tval,
+	       (unsigned long long)far, SECT_TIMER);
 	t->cval_write(t->count() - far);
 	tval = t->tval_read();
 	report(tval <= -(s64)far, "TVAL with CVAL %llu behind is negative "
-	       "(got %d, want <= -%llu)", (unsigned long long)far, tval,
-	       (unsigned long long)far);
+	       "(got %d, want <= -%llu; %s)", (unsigned long long)far, tval,
+	       (unsigned long long)far, SECT_TIMER);
 	now = t->count();
 	t->tval_write(far);
 	cval = t->cval_read();
 	report(cval >= now + far && cval <= t->count() + far,
 	       "a TVAL write sets CVAL to count + TVAL (got %#llx, count "
-	       "was %#llx)", (unsigned long long)cval, (unsigned long long)now);
+	       "was %#llx; %s)", (unsigned long long)cval,
+	       (unsigned long long)now, SECT_TIMER);
 
 	/* the interrupt, not before CVAL */
 	t->ctl_write(0);
@@ -122,28 +131,28 @@ static void test_timer(struct timer *t)
 	t->cval_write(cval);
 	t->ctl_write(CNT_CTL_ENABLE);
 	report(wait_flag(&fired, WAIT_US) && fired_intid == t->intid,
-	       "fires its PPI (taken %d, INTID %d, want %d from the DT)",
-	       fired, fired_intid, t->intid);
+	       "fires its PPI (taken %d, INTID %d, want %d from the DT; %s)",
+	       fired, fired_intid, t->intid, SECT_TIMER);
 	report(fired && fired_count >= cval, "not before CVAL (count %#llx, "
-	       "CVAL %#llx)", (unsigned long long)fired_count,
-	       (unsigned long long)cval);
+	       "CVAL %#llx; %s)", (unsigned long long)fired_count,
+	       (unsigned long long)cval, SECT_TIMER);
 	report(fired && (fired_ctl & CNT_CTL_ISTATUS), "ISTATUS set in the "
-	       "handler (CTL %#x)", fired_ctl);
+	       "handler (CTL %#x; %s)", fired_ctl, SECT_TIMER);
 
 	/* disabled: no interrupt whatever CVAL says */
 	t->ctl_write(0);
 	fired = 0;
 	t->cval_write(t->count() - 1);
-	report(quiet_for(QUIET_US), "ENABLE clear: no interrupt (taken %d)",
-	       fired);
+	report(quiet_for(QUIET_US), "ENABLE clear: no interrupt (taken %d; "
+	       "%s)", fired, SECT_TIMER);
 
 	local_irq_disable();
 	t->ctl_write(0);
 	report_prefix_pop();
 }
 
-/* Each CPU has its own timers and its own copy of their PPIs (D11.2.1;
- * IHI 0069H 2.2.1): the same checks on every CPU in turn. */
+/* Each CPU has its own timers and its own copy of their PPIs (Arm ARM,
+ * the Generic Timer; IHI 0069H, PPIs): the same checks on every CPU in turn. */
 static void timers_on_this_cpu(void *arg)
 {
 	(void)arg;
@@ -157,8 +166,9 @@ int main(int argc, char **argv)
 {
 	report_prefix_push("timer");
 	report_info("CNTFRQ %llu Hz", (unsigned long long)timer_freq());
-	report(timer_freq() != 0, "CNTFRQ is set (got %llu)",
-	       (unsigned long long)timer_freq());
+	report(timer_freq() != 0, "CNTFRQ is set (got %llu; firmware "
+	       "programs it, %s)", (unsigned long long)timer_freq(),
+	       SECT_TIMER);
 	if (!gic_init()) {
 		report_skip("no GIC in the device tree");
 		return report_summary();

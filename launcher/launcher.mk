@@ -79,3 +79,17 @@ check-man:
 	groff -ww -z -man $(srcdir)/man/kvm-unit-tests.1 $(srcdir)/man/kvm-unit-tests.cfg.5
 
 .PHONY: check-man
+
+# The -D values above (install folders, the configured guest arches) are
+# not files, so a re-configure or `make prefix=...` would otherwise leave
+# objects built with old ones (a stale KUT_GUEST_ARCHES in paths.o was seen
+# after re-running configure with other arches). The stamp holds them and
+# changes only when they do; every launcher object depends on it.
+launcher/cppflags.stamp: kut-force
+	@$(MKDIR_P) $(@D)
+	@echo '$(KUT_LAUNCHER_CPPFLAGS)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+kut-force:
+.PHONY: kut-force
+$(launcher_libkut_a_OBJECTS) $(kvm_unit_tests_OBJECTS): launcher/cppflags.stamp
+CLEANFILES += launcher/cppflags.stamp

@@ -11,7 +11,8 @@ GUEST_LIB_SRCS = \
 	lib/report.c \
 	lib/argv.c \
 	lib/exit.c \
-	lib/migrate.c
+	lib/migrate.c \
+	lib/memtest.c
 
 GUEST_LIB_HDRS = \
 	lib/libcflat.h \
@@ -23,11 +24,22 @@ GUEST_LIB_HDRS = \
 	lib/report.h \
 	lib/argv.h \
 	lib/migrate.h \
+	lib/memtest.h \
 	lib/assert.h \
 	lib/bitops.h \
 	lib/spinlock.h
 
-EXTRA_DIST += $(GUEST_LIB_SRCS) $(GUEST_LIB_HDRS) tests/guest-libc-rename.h
+EXTRA_DIST += $(GUEST_LIB_SRCS) $(GUEST_LIB_HDRS) tests/guest-libc-rename.h \
+	lib/guest-rules.gmk
+
+# The compile rules of every guest arch (guest_obj_rules), and the "AS"
+# line they print in silent mode.
+GUEST_V_AS = $(guest_v_as_@AM_V@)
+guest_v_as_ = $(guest_v_as_@AM_DEFAULT_V@)
+guest_v_as_0 = @echo "  AS      " $@;
+guest_v_as_1 =
+-include $(top_srcdir)/lib/guest-rules.gmk
+$(if $(value guest_obj_rules),,$(error $(top_srcdir)/lib/guest-rules.gmk was not read))
 
 # The same sources built for the host, to test them where a debugger and
 # valgrind are at hand.  tests/guest-libc-rename.h renames the library's

@@ -3,13 +3,25 @@
  * conditional without a reservation fails and stores nothing, a store by
  * another CPU to the reserved location cancels the reservation, and a
  * misaligned lwarx/ldarx raises an alignment interrupt (Book III, Alignment Interrupt).
+ *
+ * test_args: migration   also: the other CPUs keep incrementing while the
+ *                        guest is live-migrated (lib/migrate.h), and no
+ *                        increment is lost or doubled; a reservation held
+ *                        across the migration may be lost (Book II,
+ *                        "Atomic Update"), but stwcx. must say truly
+ *                        whether it stored
+ *            drop        with migration: take one increment away on the
+ *                        destination only, as a lost store would: the
+ *                        count check must FAIL
  */
 #include "libcflat.h"
+#include "migrate.h"
 #include "powerpc/exceptions.h"
 #include "powerpc/processor.h"
 #include "powerpc/smp.h"
 
 #define ROUNDS		20000
+#define PROGRESS_S	30	/* generous: a loaded host */
 #define CR0_EQ		0x20000000u	/* CR bit 2: the store happened */
 
 static u32 counter32 __aligned(128);
@@ -190,12 +202,118 @@ static void test_alignment(void)
 	       (unsigned long)regs.dar);
 }
 
-int main(void)
+static u32 held __aligned(128);
+static volatile bool stop_adding;
+static u64 added[NR_CPUS_MAX];
+
+/* Increment both counters until told to stop; count own successes. */
+static void add_until_stopped(void *arg)
 {
+	u64 n = 0, old, tmp;
+
+	(void)arg;
+	while (!stop_adding) {
+		__asm__ __volatile__(
+			"1:	lwarx	%0, 0, %2\n"
+			"	addi	%1, %0, 1\n"
+			"	stwcx.	%1, 0, %2\n"
+			"	bne-	1b\n"
+			: "=&r"(old), "=&r"(tmp) : "r"(&counter32)
+			: "cr0", "memory");
+		__asm__ __volatile__(
+			"1:	ldarx	%0, 0, %2\n"
+			"	addi	%1, %0, 1\n"
+			"	stdcx.	%1, 0, %2\n"
+			"	bne-	1b\n"
+			: "=&r"(old), "=&r"(tmp) : "r"(&counter64)
+			: "cr0", "memory");
+		__atomic_store_n(&added[smp_id()], ++n, __ATOMIC_RELAXED);
+	}
+}
+
+static u64 added_total(void)
+{
+	u64 sum = 0;
+
+	for (int cpu = 1; cpu < nr_cpus; cpu++)
+		sum += __atomic_load_n(&added[cpu], __ATOMIC_RELAXED);
+	return sum;
+}
+
+static void test_migration(bool drop)
+{
+	u64 at_migration, want, t0;
+	u32 cr;
+	int cpu;
+
+	report_prefix_push("migration");
+	if (nr_cpus < 2) {
+		migrate_skip("atomics-migration needs a second CPU to "
+			     "increment during the migration");
+		report_skip("one CPU: run with smp >= 2");
+		report_prefix_pop();
+		return;
+	}
+	counter32 = 0;
+	counter64 = 0;
+	stop_adding = false;
+	for (cpu = 1; cpu < nr_cpus; cpu++)
+		on_cpu_async(cpu, add_until_stopped, NULL);
+	while (added_total() < ROUNDS)
+		cpu_relax();
+
+	held = 5;
+	lwarx(&held);
+	migrate();
+	cr = stwcx(&held, 6);
+	at_migration = added_total();
+	t0 = get_tb();
+	while (added_total() < at_migration + ROUNDS &&
+	       get_tb() - t0 < PROGRESS_S * tb_hz)
+		cpu_relax();
+	stop_adding = true;
+	for (cpu = 1; cpu < nr_cpus; cpu++)
+		on_cpu_wait(cpu);
+	if (drop)
+		counter32--;
+	want = added_total();
+	report(want >= at_migration + ROUNDS, "the other CPUs incremented on "
+	       "the destination: %lu after the migration within %d s (want "
+	       ">= %d; %lu before)", (unsigned long)(want - at_migration),
+	       PROGRESS_S, ROUNDS, (unsigned long)at_migration);
+	report(counter32 == (u32)want, "lwarx/stwcx.: every increment "
+	       "across the migration counted once (got %u, want %u)",
+	       counter32, (u32)want);
+	report(counter64 == want, "ldarx/stdcx.: every increment across the "
+	       "migration counted once (got %lu, want %lu)",
+	       (unsigned long)counter64, (unsigned long)want);
+	report((cr & CR0_EQ) ? held == 6 : held == 5, "stwcx. on a "
+	       "reservation taken before the migration %s (CR %#x): memory "
+	       "%u (want %u)", (cr & CR0_EQ) ? "stored" : "failed", cr, held,
+	       (cr & CR0_EQ) ? 6 : 5);
+	report_prefix_pop();
+}
+
+int main(int argc, char **argv)
+{
+	bool migration = false, drop = false;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "migration")) {
+			migration = true;
+		} else if (!strcmp(argv[i], "drop")) {
+			drop = true;
+		} else {
+			report_fail("unknown argument '%s'", argv[i]);
+			return report_summary();
+		}
+	}
 	report_prefix_push("atomics");
 	test_counts();
 	test_no_reservation();
 	test_lost_reservation();
 	test_alignment();
+	if (migration)
+		test_migration(drop);
 	return report_summary();
 }

@@ -172,11 +172,12 @@ static void test_trace(void)
 }
 
 static volatile int dec_taken;
-static volatile u64 dec_srr1;
+static volatile u64 dec_srr1, dec_msr;
 
 static void dec_handler(struct pt_regs *regs, void *data)
 {
 	(void)data;
+	dec_msr = mfmsr();
 	dec_srr1 = regs->msr;
 	dec_taken++;
 	mtspr(SPR_DEC, 0x7fffffffUL);
@@ -184,22 +185,28 @@ static void dec_handler(struct pt_regs *regs, void *data)
 
 static void test_decrementer(void)
 {
-	u64 t0;
+	u64 t0, msr_after;
 
 	handle_exception(VEC_DECREMENTER, dec_handler, NULL);
 	dec_taken = 0;
+	dec_msr = MSR_EE;
 	mtspr(SPR_DEC, tb_hz / 1000);
 	local_irq_enable();
 	t0 = get_tb();
 	while (!dec_taken && get_tb() - t0 < tb_hz)
 		cpu_relax();
+	msr_after = mfmsr();
 	local_irq_disable();
 	report(dec_taken == 1, "decrementer: taken once (%d)", dec_taken);
 	/* SRR1[EE] is the interrupted MSR's: 1, or it could not be taken */
 	report(dec_taken && (dec_srr1 & MSR_EE), "decrementer: SRR1 %#lx has "
 	       "MSR[EE]", (unsigned long)dec_srr1);
-	report(!(mfmsr() & MSR_EE), "the handler ran with MSR[EE] clear and "
-	       "rfid restored it");
+	/* the interrupt clears MSR[EE]; rfid puts SRR1's back (Book III,
+	 * Interrupt Definitions, and rfid) */
+	report(dec_taken && !(dec_msr & MSR_EE), "decrementer: the handler "
+	       "ran with MSR[EE] clear (MSR %#lx)", (unsigned long)dec_msr);
+	report(dec_taken && (msr_after & MSR_EE), "decrementer: MSR[EE] set "
+	       "again after rfid (MSR %#lx)", (unsigned long)msr_after);
 }
 
 static volatile int ext_taken;

@@ -36,23 +36,6 @@ endif
 
 CLEANFILES += $(PPC64_IMAGES)
 
-ppc64_v_as = $(ppc64_v_as_@AM_V@)
-ppc64_v_as_ = $(ppc64_v_as_@AM_DEFAULT_V@)
-ppc64_v_as_0 = @echo "  AS      " $@;
-ppc64_v_as_1 =
-
-obj/ppc64/libfdt/%.o: $(LIBFDT_SRC)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(PPC64_CC) $(PPC64_CFLAGS) $(LIBFDT_CFLAGS) -c -o $@ $<
-
-obj/ppc64/%.o: $(srcdir)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(PPC64_CC) $(PPC64_CFLAGS) -MMD -MP -c -o $@ $<
-
-obj/ppc64/%.o: $(srcdir)/%.S
-	@$(MKDIR_P) $(@D)
-	$(ppc64_v_as)$(PPC64_CC) $(PPC64_CFLAGS) -MMD -MP -c -o $@ $<
-
 images/ppc64/%.elf: obj/ppc64/powerpc/%.o $(PPC64_LIB_OBJS) \
 		$(srcdir)/powerpc/flat.lds
 	@$(MKDIR_P) $(@D)
@@ -71,5 +54,4 @@ images/ppc64/boot.rom: obj/ppc64/boot-rom.elf
 .SECONDARY: $(PPC64_LIB_OBJS) $(PPC64_ROM_OBJS) \
 	$(POWERPC_TESTS:%=obj/ppc64/powerpc/%.o) obj/ppc64/boot-rom.elf
 
--include $(wildcard obj/ppc64/lib/*.d obj/ppc64/lib/*/*.d \
-	obj/ppc64/powerpc/*.d)
+$(eval $(call guest_obj_rules,ppc64,PPC64_CC,PPC64_CFLAGS))

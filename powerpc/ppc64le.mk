@@ -36,23 +36,6 @@ endif
 
 CLEANFILES += $(PPC64LE_IMAGES)
 
-ppc64le_v_as = $(ppc64le_v_as_@AM_V@)
-ppc64le_v_as_ = $(ppc64le_v_as_@AM_DEFAULT_V@)
-ppc64le_v_as_0 = @echo "  AS      " $@;
-ppc64le_v_as_1 =
-
-obj/ppc64le/libfdt/%.o: $(LIBFDT_SRC)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(PPC64LE_CC) $(PPC64LE_CFLAGS) $(LIBFDT_CFLAGS) -c -o $@ $<
-
-obj/ppc64le/%.o: $(srcdir)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(PPC64LE_CC) $(PPC64LE_CFLAGS) -MMD -MP -c -o $@ $<
-
-obj/ppc64le/%.o: $(srcdir)/%.S
-	@$(MKDIR_P) $(@D)
-	$(ppc64le_v_as)$(PPC64LE_CC) $(PPC64LE_CFLAGS) -MMD -MP -c -o $@ $<
-
 images/ppc64le/%.elf: obj/ppc64le/powerpc/%.o $(PPC64LE_LIB_OBJS) \
 		$(srcdir)/powerpc/flat.lds
 	@$(MKDIR_P) $(@D)
@@ -71,5 +54,4 @@ images/ppc64le/boot.rom: obj/ppc64le/boot-rom.elf
 .SECONDARY: $(PPC64LE_LIB_OBJS) $(PPC64LE_ROM_OBJS) \
 	$(POWERPC_TESTS:%=obj/ppc64le/powerpc/%.o) obj/ppc64le/boot-rom.elf
 
--include $(wildcard obj/ppc64le/lib/*.d obj/ppc64le/lib/*/*.d \
-	obj/ppc64le/powerpc/*.d)
+$(eval $(call guest_obj_rules,ppc64le,PPC64LE_CC,PPC64LE_CFLAGS))

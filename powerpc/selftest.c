@@ -1,11 +1,12 @@
 /*
  * The runtime itself: CPUs and memory as the device tree gives them, the
  * command line, the byte order and mode we run in, and an interrupt taken
- * and returned from (Power ISA v3.0B Book III, Machine State Register, 7.5.9).
+ * and returned from (Power ISA v3.0B Book III, Machine State Register; rfid).
  *
- * test_args: smp=N mem=MiB, then any words, which are echoed back; or
- * "smp": every CPU runs, knows who it is, and takes interrupts as the boot
- * CPU does.
+ * test_args: smp=N mem=MiB, and every other word must be exactly: arg1
+ * "two words" (the launcher's quoting and the runtime's splitting, as on
+ * x86); or "smp": every CPU runs, knows who it is, and takes interrupts
+ * as the boot CPU does.
  */
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
@@ -15,17 +16,30 @@
 
 static void check_args(int argc, char **argv)
 {
+	static const char *const want[] = { "arg1", "two words" };
 	long want_smp = -1, want_mem = -1;
-	int a, words = 0;
+	const char *rest[8];
+	size_t nrest = 0, i;
+	bool same;
+	int a;
 
 	for (a = 1; a < argc; a++) {
 		if (!strncmp(argv[a], "smp=", 4))
 			want_smp = strtol(argv[a] + 4, NULL, 0);
 		else if (!strncmp(argv[a], "mem=", 4))
 			want_mem = strtol(argv[a] + 4, NULL, 0);
-		else
-			report_info("argv[%d] = \"%s\"", a, argv[a]), words++;
+		else if (nrest < ARRAY_SIZE(rest))
+			rest[nrest++] = argv[a];
 	}
+	same = nrest == ARRAY_SIZE(want);
+	for (i = 0; same && i < nrest; i++)
+		same = !strcmp(rest[i], want[i]);
+	if (!nrest)
+		report_skip("no arguments besides smp=/mem= to compare");
+	else
+		report(same, "%lu words besides smp=/mem=, first \"%s\", last "
+		       "\"%s\"; want 2: \"arg1\" \"two words\"",
+		       (unsigned long)nrest, rest[0], rest[nrest - 1]);
 	if (want_smp >= 0)
 		report(nr_cpus == want_smp, "CPUs in the device tree (got %d, want %ld)",
 		       nr_cpus, want_smp);
@@ -54,8 +68,10 @@ static void check_mode(void)
 	       "(MSR %#lx)", (unsigned long)msr);
 	report(!(msr & MSR_PR), "privileged: MSR[PR] clear");
 	report(!(msr & MSR_HV), "a guest: MSR[HV] clear");
-	report(tb_hz > 0, "timebase frequency from the device tree: %lu Hz",
-	       (unsigned long)tb_hz);
+	/* without the property the runtime falls back to a default */
+	report(tb_hz_from_dt && tb_hz > 0, "timebase frequency from the "
+	       "device tree: %lu Hz (a timebase-frequency property: %s)",
+	       (unsigned long)tb_hz, tb_hz_from_dt ? "yes" : "no");
 }
 
 static void do_trap(void *arg)
@@ -68,8 +84,11 @@ static void do_trap(void *arg)
 static void check_interrupt(void)
 {
 	struct pt_regs regs;
+	u64 msr = mfmsr(), msr_after;
 	int vec = run_catching(do_trap, NULL, &regs);
 	bool le = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+	msr_after = mfmsr();
 
 	report(vec == VEC_PROGRAM, "tw 31,0,0 raises a program interrupt "
 	       "(got vector %#x, want %#x)", vec, VEC_PROGRAM);
@@ -77,7 +96,11 @@ static void check_interrupt(void)
 	       "SRR1[46] (trap) set (SRR1 %#lx)", (unsigned long)regs.msr);
 	report(vec && !!(regs.msr & MSR_LE) == le,
 	       "interrupted MSR[LE] in SRR1 is the build's byte order");
-	report(!!(mfmsr() & MSR_LE) == le, "byte order after rfid");
+	/* the handler returns with rfid from SRR1 unchanged: every MSR
+	 * bit must be back (Book III, rfid) */
+	report(msr_after == msr, "MSR after rfid is the interrupted one (got "
+	       "%#lx, want %#lx)", (unsigned long)msr_after,
+	       (unsigned long)msr);
 }
 
 struct cpu_seen {

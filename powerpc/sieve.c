@@ -7,21 +7,9 @@
 #include "libcflat.h"
 #include "powerpc/exceptions.h"
 #include "powerpc/processor.h"
+#include "memtest.h"
 
 #define HEAP_RESERVE	(4ul << 20)
-#define PATTERN		0x9e3779b97f4a7c15ull
-
-/* pi(10^k), the prime-counting function (OEIS A006880). */
-static const struct {
-	u32 n;
-	u32 primes;
-} pi[] = {
-	{ 1000, 168 },
-	{ 10000, 1229 },
-	{ 100000, 9592 },
-	{ 1000000, 78498 },
-	{ 10000000, 664579 },
-};
 
 static volatile unsigned long ticks;
 static unsigned long dec_period;
@@ -32,43 +20,6 @@ static void tick(struct pt_regs *regs, void *data)
 	(void)data;
 	ticks++;
 	mtspr(SPR_DEC, dec_period);
-}
-
-static void test_fill(u64 *mem, size_t words)
-{
-	size_t i, bad = 0, first_bad = 0;
-
-	for (i = 0; i < words; i++)
-		mem[i] = i ^ PATTERN;
-	for (i = 0; i < words; i++)
-		if (mem[i] != (i ^ PATTERN) && !bad++)
-			first_bad = i;
-	report(!bad, "%zu MiB written and read back: %zu words differ (first "
-	       "at word %zu)", words * 8 >> 20, bad, first_bad);
-}
-
-static void test_sieve(u8 *composite, size_t bytes)
-{
-	size_t n = pi[ARRAY_SIZE(pi) - 1].n, i, j;
-	unsigned k = 0, count = 0;
-
-	if (bytes < n) {
-		report_skip("sieve: %zu bytes of heap, need %zu", bytes, n);
-		return;
-	}
-	memset(composite, 0, n);
-	for (i = 2; i * i < n; i++)
-		if (!composite[i])
-			for (j = i * i; j < n; j += i)
-				composite[j] = 1;
-	for (i = 2; i < n; i++) {
-		count += !composite[i];
-		if (i + 1 == pi[k].n) {
-			report(count == pi[k].primes, "pi(%u) (got %u, want %u)",
-			       pi[k].n, count, pi[k].primes);
-			k++;
-		}
-	}
 }
 
 int main(void)
@@ -86,8 +37,8 @@ int main(void)
 	handle_exception(VEC_DECREMENTER, tick, NULL);
 	mtspr(SPR_DEC, dec_period);
 	local_irq_enable();
-	test_fill(mem, bytes / 8);
-	test_sieve(mem, bytes);
+	memtest_pattern(mem, mem, bytes / 8, "written and read back");
+	memtest_sieve(mem, bytes, 10000000, "");
 	local_irq_disable();
 	report(ticks > 0, "decrementer interrupts taken meanwhile: %lu", ticks);
 	free(mem);

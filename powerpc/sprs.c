@@ -5,8 +5,14 @@
  * register's defined bits only), and stays through an interrupt and
  * through H_CEDE, which lets the hypervisor run something else on the
  * thread (PAPR, H_CEDE) - the context switch a guest can cause.
+ *
+ * test_args: migration   also across a live migration between the
+ *                        write and the read-back (lib/migrate.h)
+ *            drop        with migration: change SPRG2 on the destination
+ *                        only, as a lost SPR would: that check must FAIL
  */
 #include "libcflat.h"
+#include "migrate.h"
 #include "powerpc/exceptions.h"
 #include "powerpc/hcall.h"
 #include "powerpc/processor.h"
@@ -139,10 +145,30 @@ static void wake(struct pt_regs *regs, void *data)
 	mtspr(SPR_DEC, 0x7fffffffUL);
 }
 
-int main(void)
+static void test_migration(bool drop)
 {
+	write_all();
+	migrate();
+	if (drop)
+		mtspr(SPR_SPRG2, 0);
+	check_all("after a migration");
+}
+
+int main(int argc, char **argv)
+{
+	bool migration = false, drop = false;
 	long ret;
 
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "migration")) {
+			migration = true;
+		} else if (!strcmp(argv[i], "drop")) {
+			drop = true;
+		} else {
+			report_fail("unknown argument '%s'", argv[i]);
+			return report_summary();
+		}
+	}
 	report_prefix_push("sprs");
 	test_read_back();
 
@@ -161,6 +187,8 @@ int main(void)
 	report(ret == H_SUCCESS && woke == 1, "H_CEDE returned (%ld) and the "
 	       "decrementer woke us (%d)", ret, woke);
 	check_all("after H_CEDE");
+	if (migration)
+		test_migration(drop);
 
 	for (size_t i = 0; i < ARRAY_SIZE(sprs); i++)
 		if (sprs[i].kept)

@@ -1,7 +1,7 @@
 # What powerpc/ppc64le.mk and powerpc/ppc64.mk build: the tests (one
 # powerpc/<name>.c each), the runtime and the boot ROM.
 
-POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer smp atomics timebase interrupts emulator sprs spapr_vpa tm mmu exit0
+POWERPC_TESTS = selftest sieve rtas spapr_hcall decrementer smp atomics timebase interrupts emulator sprs spapr_vpa tm mmu exit0 selftest_migration migration_memory
 
 POWERPC_LIB_SRCS = \
 	lib/powerpc/entry.S \
@@ -11,13 +11,15 @@ POWERPC_LIB_SRCS = \
 	lib/powerpc/hypertas.c \
 	lib/powerpc/rtas.c \
 	lib/powerpc/exceptions.c \
-	lib/powerpc/smp.c
+	lib/powerpc/smp.c \
+	lib/powerpc/mmu.c
 
 POWERPC_LIB_HDRS = \
 	lib/powerpc/asm.h \
 	lib/powerpc/console.h \
 	lib/powerpc/exceptions.h \
 	lib/powerpc/hcall.h \
+	lib/powerpc/mmu.h \
 	lib/powerpc/processor.h \
 	lib/powerpc/ptregs.h \
 	lib/powerpc/rtas.h \

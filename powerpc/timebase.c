@@ -146,7 +146,9 @@ static void test_icount(int shift)
 int main(int argc, char **argv)
 {
 	report_prefix_push("timebase");
-	report(tb_hz > 0, "timebase-frequency %lu Hz", (unsigned long)tb_hz);
+	report(tb_hz_from_dt && tb_hz > 0, "timebase-frequency %lu Hz in the "
+	       "device tree (property found: %s)", (unsigned long)tb_hz,
+	       tb_hz_from_dt ? "yes" : "no");
 	test_cross_cpu();
 	if (argc > 1 && !strncmp(argv[1], "icount-shift=", 13))
 		test_icount((int)strtol(argv[1] + 13, NULL, 0));

@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit-arith \
 	tests/unit-plan \
 	tests/unit-hostkernel \
-	tests/unit-json
+	tests/unit-json \
+	tests/unit-accel
 
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -57,3 +58,6 @@ tests_unit_plan_LDADD = $(UNIT_LDADD)
 tests_unit_json_SOURCES = tests/unit-json.c tests/unit-harness.h
 tests_unit_json_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_json_LDADD = $(UNIT_LDADD)
+tests_unit_accel_SOURCES = tests/unit-accel.c tests/unit-harness.h
+tests_unit_accel_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_accel_LDADD = $(UNIT_LDADD)

@@ -46,10 +46,6 @@
 #define AMD_APIC_ID_SIZE(ecx)	(((ecx) >> 12) & 0xf)
 #define AMD_THREADS_PER_CORE(ebx) ((((ebx) >> 8) & 0xff) + 1)
 
-/* CPUID.00H:EBX,EDX,ECX spell the vendor (SDM vol 2A; APM vol 3, E.3.1). */
-#define VENDOR_INTEL_EBX	0x756e6547	/* "Genu" */
-#define VENDOR_AMD_EBX		0x68747541	/* "Auth" */
-
 struct cpu_info {
 	u32 xapic_id;
 	struct cpuid leaf0, leaf1, leaf7, ext0, ext8;
@@ -129,16 +125,6 @@ static bool same(struct cpuid a, struct cpuid b)
 	return a.a == b.a && a.b == b.b && a.c == b.c && a.d == b.d;
 }
 
-static bool is_intel(void)
-{
-	return info[0].leaf0.b == VENDOR_INTEL_EBX;
-}
-
-static bool is_amd(void)
-{
-	return info[0].leaf0.b == VENDOR_AMD_EBX;
-}
-
 /* Smallest n with 1 << n >= v (SDM vol 3, 9.9.1: IDs are allotted in
  * power-of-two fields). */
 static unsigned order(unsigned v)
@@ -180,7 +166,7 @@ static void test_max_leaves(void)
 	 * leaf is returned." The APM has no such rule, so AMD is not
 	 * checked.
 	 */
-	if (!is_intel()) {
+	if (!cpu_is_intel()) {
 		report_skip("leaves above the maximum: vendor is not "
 			    "GenuineIntel (CPUID.00H:EBX %#x); the APM defines "
 			    "no result for them", info[0].leaf0.b);
@@ -404,6 +390,14 @@ static void test_leaf_1f(void)
 	unsigned cpu, fails = 0;
 
 	report_prefix_push("CPUID.1FH");
+	/* Leaf 1FH is Intel's (SDM vol 2A, CPUID); the APM has no 1FH (its
+	 * extended topology is 0BH and 26H, APM vol 3, appendix E). */
+	if (cpu_is_amd()) {
+		report_skip("AMD vendor: leaf 1FH is Intel's (SDM vol 2A, "
+			    "CPUID); the APM does not define it");
+		report_prefix_pop();
+		return;
+	}
 	if (max_basic < CPUID_TOPO_V2_LEAF || !TOPO_COUNT(info[0].topo2[0].b)) {
 		report_skip("no leaf 1FH: CPUID.00H:EAX %#x < 1FH or "
 			    "CPUID.1FH.0:EBX 0", max_basic);
@@ -430,9 +424,10 @@ static void test_amd_topology(void)
 	u32 nc, size;
 
 	report_prefix_push("AMD");
-	if (!is_amd()) {
-		report_skip("vendor is not AuthenticAMD (CPUID.00H:EBX %#x): "
-			    "80000008H:ECX and 8000001EH are AMD's",
+	if (!cpu_is_amd()) {
+		report_skip("vendor is neither AuthenticAMD nor HygonGenuine "
+			    "(CPUID.00H:EBX %#x): 80000008H:ECX and 8000001EH "
+			    "are AMD's",
 			    info[0].leaf0.b);
 		report_prefix_pop();
 		return;

@@ -17,7 +17,16 @@
  * 4-11 and 16-31 read 1, bit 12 reads 0), SDM vol 3, 18.2.3 and table
  * 10-1 ("IA-32 Processor States Following Power-up, Reset, or INIT"). */
 #define DR6_INIT	0xffff0ff0ul
-#define DR6_ACTIVE_LOW	DR6_INIT
+/* Active-low bits that software can clear where the CPU has the feature
+ * (SDM vol 3, 18.2.3): BLD, bit 11, with OS bus-lock detection
+ * (CPUID.07H.0:ECX[24]) and RTM, bit 16, with RTM (CPUID.07H.0:EBX[11]).
+ * Without the feature they read 1, as bits 31:16 do on AMD (APM vol 2,
+ * 13.1.1.3). A rule of the CPUID bits, whatever the vendor. */
+#define DR6_BLD		(1ul << 11)
+#define DR6_RTM		(1ul << 16)
+#define X86_FEATURE_RTM	CPUID_FEATURE(7, 0, EBX, 11, "CPUID.07H.0:EBX[11] (RTM)")
+#define X86_FEATURE_BUS_LOCK_DETECT \
+	CPUID_FEATURE(7, 0, ECX, 24, "CPUID.07H.0:ECX[24] (bus-lock detect)")
 
 /* DR7, SDM vol 3, 18.2.4: Ln enables, R/Wn and LENn fields, bit 10 reads
  * 1; the value at reset is 400H. */
@@ -135,6 +144,21 @@ static void test_upper_bits(void)
 }
 #endif
 
+/* What DR6 reads after 0 is written: the fixed 1s, less the active-low
+ * bits this CPU's features make writable. */
+static unsigned long dr6_after_zero(void)
+{
+	unsigned long v = DR6_INIT;
+
+	if (cpuid(0).a < 7)
+		return v;
+	if (this_cpu_has(X86_FEATURE_RTM))
+		v &= ~DR6_RTM;
+	if (this_cpu_has(X86_FEATURE_BUS_LOCK_DETECT))
+		v &= ~DR6_BLD;
+	return v;
+}
+
 static void test_reset_values(unsigned long dr6, unsigned long dr7)
 {
 	unsigned long v;
@@ -146,8 +170,8 @@ static void test_reset_values(unsigned long dr6, unsigned long dr7)
 
 	write_dr6(0);
 	v = read_dr6();
-	report(v == DR6_ACTIVE_LOW, "DR6 fixed bits after writing 0 (got "
-	       "%#lx, want %#lx)", (unsigned long)v, DR6_ACTIVE_LOW);
+	report(v == dr6_after_zero(), "DR6 fixed bits after writing 0 (got "
+	       "%#lx, want %#lx)", (unsigned long)v, dr6_after_zero());
 	write_dr7(0);
 	v = read_dr7();
 	report(v == DR7_INIT, "DR7 bit 10 reads 1 after writing 0 (got %#lx, "

@@ -1050,6 +1050,52 @@ static void test_alu_sdm(u8 *mmio)
 }
 
 /*
+ * BSF and BSR with a zero source on MMIO: ZF=1 on both vendors. The
+ * destination is where the manuals part: undefined on Intel (SDM vol 2A,
+ * BSF and BSR), left unchanged on AMD (APM vol 3, BSF and BSR). Native
+ * width, so that no 32-bit write zeroes the upper half in 64-bit mode.
+ */
+#ifdef __x86_64__
+SNIPPET(bsf_zero, "bsfq (%rdi), %rax");
+SNIPPET(bsr_zero, "bsrq (%rdi), %rax");
+#else
+SNIPPET(bsf_zero, "bsfl (%edi), %eax");
+SNIPPET(bsr_zero, "bsrl (%edi), %eax");
+#endif
+#define BSCAN_DEST	((unsigned long)0x5a5aa5a5c3c33c3cull)
+
+static void test_bit_scan_zero(u8 *mmio)
+{
+	static const struct {
+		const char *name;
+		void (*code)(void);
+	} ops[] = { { "BSF", snip_bsf_zero }, { "BSR", snip_bsr_zero } };
+	volatile u8 *p = mmio + ALU_DI;
+	struct emu_regs r;
+	unsigned i, j;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		for (j = 0; j < sizeof(long); j++)
+			p[j] = 0;
+		r = (struct emu_regs){ .a = BSCAN_DEST, .di = (uintptr_t)p,
+				       .flags = X86_EFLAGS_FIXED };
+		emu_run(&r, ops[i].code);
+		report(r.flags & X86_EFLAGS_ZF, "%s of a zero source sets ZF "
+		       "(got flags %#lx; SDM vol 2A and APM vol 3, %s)",
+		       ops[i].name, r.flags, ops[i].name);
+		if (cpu_is_amd())
+			report(r.a == BSCAN_DEST, "AMD: %s of a zero source "
+			       "leaves the destination (got %#lx, want %#lx; "
+			       "APM vol 3, %s)", ops[i].name, r.a, BSCAN_DEST,
+			       ops[i].name);
+		else
+			report_skip("%s of a zero source: the destination is "
+				    "undefined on Intel (SDM vol 2A, %s)",
+				    ops[i].name, ops[i].name);
+	}
+}
+
+/*
  * SSE and AVX moves to and from MMIO. KVM's emulator has its own code
  * for each of these (operand size, alignment checks, the part of the
  * register a load leaves or zeroes). Each move is checked byte by byte
@@ -1771,6 +1817,7 @@ int main(int argc, char **argv)
 		test_absolute(mmio);
 		test_alu_flags(mmio);
 		test_alu_sdm(mmio);
+		test_bit_scan_zero(mmio);
 		test_pio(mmio);
 	}
 	return report_summary();

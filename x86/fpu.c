@@ -13,8 +13,14 @@
  *    and sets the flag only (vol 1, 8.4, 4.8.3.6);
  *  - FNINIT's defaults (vol 2A, FINIT/FNINIT, "Operation");
  *  - the FXSAVE image (vol 2A, FXSAVE, "Non-64-bit-Mode Layout of FXSAVE
- *    and FXRSTOR Memory Region") and an FXSAVE/FXRSTOR round trip; LDMXCSR/FXRSTOR of a reserved MXCSR bit raise #GP(0) (vol 1,
+ *    and FXRSTOR Memory Region") and an FXSAVE/FXRSTOR round trip;
+ *    LDMXCSR/FXRSTOR of a reserved MXCSR bit raise #GP(0) (vol 1,
  *    11.6.6, MXCSR_MASK);
+ *  - the x87 pointers (FIP, FDP) in the FXSAVE image, where the vendors
+ *    differ: Intel always stores them (vol 2A, FXSAVE); AMD only while an
+ *    unmasked exception is pending (FSW.ES) unless CPUID.80000008H:EBX[2]
+ *    (XSaveErPtr) is set (APM vol 5, FXSAVE; APM vol 3, E.4.7). The image
+ *    comparisons below leave those bytes out where they are undefined;
  *  - x87/SSE state kept across a CR0.TS toggle with an #NM in between and,
  *    with a second CPU, across HLT and IPIs on that CPU while the first
  *    CPU runs with different FPU state (a hypervisor that loses or swaps
@@ -32,6 +38,7 @@
 #define X86_FEATURE_MMX		CPUID_FEATURE(1, 0, EDX, 23, "CPUID.01H:EDX[23] (MMX)")
 #define X86_FEATURE_FXSR	CPUID_FEATURE(1, 0, EDX, 24, "CPUID.01H:EDX[24] (FXSR)")
 #define X86_FEATURE_SSE		CPUID_FEATURE(1, 0, EDX, 25, "CPUID.01H:EDX[25] (SSE)")
+#define X86_FEATURE_XSAVEERPTR	CPUID_FEATURE(0x80000008, 0, EBX, 2, "CPUID.80000008H:EBX[2] (XSaveErPtr)")
 
 /* x87 control word, SDM vol 1, 8.1.5 (figure 8-6) */
 #define FCW_INIT		0x037f	/* after FNINIT, vol 2A, FINIT */
@@ -65,8 +72,9 @@
 #define FX_FCW			0	/* 2 bytes */
 #define FX_FSW			2	/* 2 bytes */
 #define FX_FTW			4	/* 1 byte: abridged tag, 1 = valid */
-#define FX_FOP			6
+#define FX_FOP			6	/* FOP, FIP, FCS, FDP, FDS: bytes 6-23 */
 #define FX_FIP			8
+#define FX_FDP			16
 #define FX_MXCSR		24
 #define FX_MXCSR_MASK		28
 #define FX_ST(n)		(32 + (n) * 16)
@@ -272,14 +280,38 @@ static int xmm_mismatch(const u8 *base, unsigned stride, unsigned seed)
 	return -1;
 }
 
-/* First differing byte offset within [0, len), or -1. */
-static int first_diff(const u8 *a, const u8 *b, unsigned len)
+/*
+ * Whether this CPU stores the x87 pointers (FOP, FIP, FCS, FDP, FDS) in
+ * an FXSAVE image whose FSW is @fsw. Intel: always (SDM vol 2A, FXSAVE).
+ * AMD: only with FSW.ES set, an unmasked exception pending (APM vol 5,
+ * FXSAVE), unless XSaveErPtr says always (APM vol 3, E.4.7,
+ * CPUID Fn8000_0008_EBX[2]).
+ */
+static bool fx_saves_pointers(u16 fsw)
 {
+	if (!cpu_is_amd() || (fsw & FSW_ES))
+		return true;
+	return cpuid(0x80000000).a >= 0x80000008 &&
+	       this_cpu_has(X86_FEATURE_XSAVEERPTR);
+}
+
+/*
+ * First differing byte offset of two FXSAVE images among the bytes the
+ * processor defines (FX_DEFINED), or -1. The x87 pointers count only
+ * where both images hold them.
+ */
+static int fx_first_diff(const u8 *a, const u8 *b)
+{
+	bool ptrs = fx_saves_pointers(fx_u16(a, FX_FSW)) &&
+		    fx_saves_pointers(fx_u16(b, FX_FSW));
 	unsigned i;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < FX_DEFINED; i++) {
+		if (!ptrs && i >= FX_FOP && i < FX_MXCSR)
+			continue;
 		if (a[i] != b[i])
 			return i;
+	}
 	return -1;
 }
 
@@ -616,7 +648,7 @@ static void test_fxrstor(void)
 	fxrstor(fx_a);
 
 	fxsave(fx_b);
-	bad = first_diff(fx_a, fx_b, FX_DEFINED);
+	bad = fx_first_diff(fx_a, fx_b);
 	report(bad < 0, "FXSAVE after FXRSTOR gives the same image (first "
 	       "differing byte %d, want none)", bad);
 
@@ -647,6 +679,84 @@ static void test_fxrstor(void)
 	report(bad < 0, "XMM0-%u: first wrong register %d (want none)",
 	       NR_XMM - 1, bad);
 	ldmxcsr(MXCSR_INIT);
+	report_prefix_pop();
+}
+
+/* ---- x87 pointers in the FXSAVE image: Intel and AMD differ ---- */
+
+extern char fpu_ptr_fld[], fpu_ptr_fdiv[];
+static const u64 double_one = DOUBLE_ONE;
+
+/*
+ * FIP and FDP name the last non-control x87 instruction and its memory
+ * operand (SDM vol 1, 8.1.8). FXSAVE does not check for a
+ * pending exception (SDM vol 2A, FXSAVE), so it can save the image of an
+ * FDIV that left one pending. The image is stored without REX.W: FIP
+ * and FDP are 32-bit offsets there, and this test's code and data lie
+ * below 4 GiB. noinline: the global labels must exist once.
+ */
+static __attribute__((noinline)) void fxsave_after_fld(u8 *fx)
+{
+	fninit();
+	asm volatile(".globl fpu_ptr_fld\n"
+		     "fpu_ptr_fld: fldl %1\n\t"
+		     "fxsave %0"
+		     : "=m"(*(u8 (*)[FX_SIZE])fx) : "m"(double_one)
+		     : "memory");
+	fninit();
+}
+
+static __attribute__((noinline)) void fxsave_after_pending(u8 *fx)
+{
+	u16 fcw = FCW_INIT & ~FCW_ZM;
+
+	fninit();
+	asm volatile("fldcw %1\n\t"
+		     "fld1\n\t"
+		     ".globl fpu_ptr_fdiv\n"
+		     "fpu_ptr_fdiv: fdivl %2\n\t"
+		     "fxsave %0"
+		     : "=m"(*(u8 (*)[FX_SIZE])fx) : "m"(fcw), "m"(double_zero)
+		     : "memory");
+	fninit();
+}
+
+static void check_pointers(const char *what, const u8 *fx, const void *insn,
+			   const void *operand)
+{
+	u32 fip = fx_u32(fx, FX_FIP), fdp = fx_u32(fx, FX_FDP);
+	u32 want_ip = (u32)(uintptr_t)insn, want_dp = (u32)(uintptr_t)operand;
+
+	report(fip == want_ip && fdp == want_dp, "%s: FIP %#x FDP %#x (want "
+	       "the instruction at %#x, its operand at %#x; SDM vol 1, 8.1.8; "
+	       "SDM vol 2A, FXSAVE; APM vol 5, FXSAVE)", what, fip, fdp,
+	       want_ip, want_dp);
+}
+
+static void test_fxsave_pointers(void)
+{
+	u16 fsw;
+
+	report_prefix_push("FXSAVE pointers");
+	memset(fx_a, 0xa5, sizeof(fx_a));
+	fxsave_after_pending(fx_a);
+	fsw = fx_u16(fx_a, FX_FSW);
+	report(fsw & FSW_ES, "FDIV by 0 with ZM clear: FSW %#x has ES (want "
+	       "bit 7 set; SDM vol 1, 8.1.3)", fsw);
+	/* Both vendors store them with an exception pending. */
+	check_pointers("exception pending", fx_a, fpu_ptr_fdiv, &double_zero);
+
+	memset(fx_a, 0xa5, sizeof(fx_a));
+	fxsave_after_fld(fx_a);
+	fsw = fx_u16(fx_a, FX_FSW);
+	if (fx_saves_pointers(fsw))
+		check_pointers("no exception pending", fx_a, fpu_ptr_fld,
+			       &double_one);
+	else
+		report_skip("no exception pending: AMD vendor without %s: "
+			    "FXSAVE leaves FOP/FIP/FDP unsaved while FSW.ES "
+			    "is 0 (APM vol 5, FXSAVE)",
+			    X86_FEATURE_XSAVEERPTR.name);
 	report_prefix_pop();
 }
 
@@ -712,7 +822,7 @@ static void test_ts_preserves(void)
 	asm volatile("clts" ::: "memory");
 	write_cr0(cr0);
 	fxsave(fx_b);
-	bad = first_diff(fx_a, fx_b, FX_DEFINED);
+	bad = fx_first_diff(fx_a, fx_b);
 	report(vec == NM_VECTOR && bad < 0, "x87/SSE state across CR0.TS "
 	       "set, #NM, CLTS: raised %s (want #NM), first changed FXSAVE "
 	       "byte %d (want none)", vecname(vec), bad);
@@ -764,10 +874,10 @@ static void test_smp_preserves(void)
 	on_cpu(1, ap_save, NULL);
 	fxsave(fx_b);
 
-	bad = first_diff(ap_before, ap_after, FX_DEFINED);
+	bad = fx_first_diff(ap_before, ap_after);
 	report(bad < 0, "CPU 1: x87/SSE state across HLT and %d IPIs: first "
 	       "changed FXSAVE byte %d (want none)", IPI_ROUNDS, bad);
-	bad = first_diff(fx_a, fx_b, FX_DEFINED);
+	bad = fx_first_diff(fx_a, fx_b);
 	report(bad < 0, "CPU 0: x87/SSE state while CPU 1 ran: first "
 	       "changed FXSAVE byte %d (want none)", bad);
 	fninit();
@@ -797,6 +907,7 @@ int main(void)
 	test_osfxsr();
 	test_fxsave_layout();
 	test_fxrstor();
+	test_fxsave_pointers();
 	test_mxcsr_reserved();
 	test_ts_preserves();
 	test_smp_preserves();

@@ -92,14 +92,6 @@ static bool args_kept(const struct hcall *h)
 	       h->rsi == ARG_RSI;
 }
 
-static bool is_amd(void)
-{
-	struct cpuid r = cpuid(0);
-
-	/* "AuthenticAMD" in EBX, EDX, ECX (APM vol 3, CPUID Fn0000_0000) */
-	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
-}
-
 static void check_kvm_call(bool amd, unsigned long nr, unsigned long want,
 			   const char *what)
 {
@@ -171,7 +163,7 @@ static void check_kvm_user(bool amd)
 
 static void test_kvm(void)
 {
-	bool amd = is_amd();
+	bool amd = cpu_is_amd();
 
 	report_prefix_push("kvm");
 	check_kvm_call(amd, HC_UNKNOWN, (unsigned long)-KVM_ENOSYS,
@@ -223,7 +215,7 @@ int main(void)
 	report_prefix_push("hypercall");
 	cpuid_hypervisor_signature(hv);
 	report_info("hypervisor \"%s\", CPU vendor %s", hv,
-		    is_amd() ? "AMD" : "not AMD");
+		    cpu_is_amd() ? "AMD" : "not AMD");
 	if (kvm_cpuid_base())
 		test_kvm();
 	else if (!hv[0] || !strcmp(hv, "TCGTCGTCGTCG"))

@@ -53,19 +53,6 @@ endif
 
 CLEANFILES += $(I386_IMAGES)
 
-i386_v_as = $(i386_v_as_@AM_V@)
-i386_v_as_ = $(i386_v_as_@AM_DEFAULT_V@)
-i386_v_as_0 = @echo "  AS      " $@;
-i386_v_as_1 =
-
-obj/i386/%.o: $(srcdir)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(I386_CC) $(I386_CFLAGS) -MMD -MP -c -o $@ $<
-
-obj/i386/%.o: $(srcdir)/%.S
-	@$(MKDIR_P) $(@D)
-	$(i386_v_as)$(I386_CC) $(I386_CFLAGS) -MMD -MP -c -o $@ $<
-
 obj/i386/x86/%.elf: obj/i386/x86/%.o $(I386_LIB_OBJS) \
 		$(srcdir)/x86/flat32.lds
 	@$(MKDIR_P) $(@D)
@@ -79,5 +66,4 @@ images/i386/%.flat: obj/i386/x86/%.elf
 .SECONDARY: $(I386_LIB_OBJS) $(I386_TESTS:%=obj/i386/x86/%.o) \
 	$(I386_TESTS:%=obj/i386/x86/%.elf)
 
--include $(wildcard obj/i386/lib/*.d obj/i386/lib/*/*.d \
-	obj/i386/x86/*.d)
+$(eval $(call guest_obj_rules,i386,I386_CC,I386_CFLAGS))

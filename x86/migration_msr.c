@@ -70,7 +70,7 @@ int main(int argc, char **argv)
 		 * upper half is Intel's (SDM vol 4, table 2-2) */
 		if ((c->index == MSR_IA32_SYSENTER_ESP ||
 		     c->index == MSR_IA32_SYSENTER_EIP) &&
-		    !cpu_vendor_is("GenuineIntel"))
+		    !cpu_is_intel())
 			c->value &= 0xffffffffu;
 		rdmsr_safe(c->index, &c->old);
 		vec = wrmsr_safe(c->index, c->value);

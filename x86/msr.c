@@ -80,17 +80,9 @@ static void check_gp(const char *what, int vec)
 /*
  * The vendor decides a few rules: SYSENTER_ESP/EIP are 32 bits wide on
  * AMD (APM vol 2, 6.1.1), IA32_MISC_ENABLE is Intel's (SDM vol 4, table
- * 2-2; the APM has no MSR 1A0H).
+ * 2-2; the APM has no MSR 1A0H), TSC_AUX bits 63:32 are reserved on
+ * Intel only.
  */
-static bool vendor_is(const char *name)
-{
-	return cpu_vendor_is(name);
-}
-
-static bool vendor_is_intel(void)
-{
-	return vendor_is("GenuineIntel");
-}
 
 static void test_reserved(void)
 {
@@ -114,20 +106,13 @@ static void test_reserved(void)
 	if (!this_cpu_has(X86_FEATURE_RDTSCP))
 		report_skip("TSC_AUX reserved bits: %s clear",
 			    X86_FEATURE_RDTSCP.name);
-	else if (!vendor_is_intel())
+	else if (!cpu_is_intel())
 		report_skip("TSC_AUX reserved bits: not Intel; the APM "
 			    "reserves none of TSC_AUX (C000_0103h)");
 	else
 		check_gp("wrmsr TSC_AUX with bit 32 set",
 			 wrmsr_safe(MSR_TSC_AUX, 1ull << 32));
 }
-
-#ifdef __x86_64__
-static bool vendor_is_amd(void)
-{
-	return vendor_is("AuthenticAMD") || vendor_is("HygonGenuine");
-}
-#endif
 
 static void test_efer_bit(const char *name, u64 bit,
 			  struct cpuid_feature feature)
@@ -269,11 +254,11 @@ static void test_canonical(void)
 	 * either side of the hole (SDM vol 1, 3.3.7.1) */
 	u64 bad = 1ull << (bits - 1);
 	u64 good[2] = { bad - 0x1000, ~0ull << (bits - 1) };
-	bool intel = vendor_is_intel();
+	bool intel = cpu_is_intel();
 
 	report_prefix_push("canonical");
 	report_info("linear-address width %u, vendor %s", bits,
-		    intel ? "Intel" : vendor_is_amd() ? "AMD" : "other");
+		    intel ? "Intel" : cpu_is_amd() ? "AMD" : "other");
 	for (i = 0; i < ARRAY_SIZE(canon_cases); i++) {
 		const struct canon_case *c = &canon_cases[i];
 		u64 old, back;
@@ -638,7 +623,7 @@ static void test_misc_enable(void)
 	u64 v;
 	int vec;
 
-	if (!vendor_is_intel()) {
+	if (!cpu_is_intel()) {
 		report_skip("IA32_MISC_ENABLE: not an Intel vendor, the MSR is "
 			    "Intel's (SDM vol 4, table 2-2)");
 		return;

@@ -132,7 +132,8 @@ int main(int argc, char **argv)
 			count = (unsigned)strtoul(argv[i] + 6, NULL, 0);
 		} else if (!strcmp(argv[i], "skip")) {
 			migrate_skip("selftest-migration asked with 'skip'");
-			report_pass("migration skipped on purpose: no state to check");
+			report_skip("migration skipped on purpose (test_args "
+				    "skip): no state to check");
 			return report_summary();
 		} else if (!strcmp(argv[i], "drop")) {
 			drop = true;

@@ -7,64 +7,10 @@
 #include "libcflat.h"
 #include "x86/setup.h"
 #include "x86/vm.h"
+#include "memtest.h"
 
 /* Left to the heap for vmap()'s page tables and everything else. */
 #define HEAP_RESERVE	(8ul << 20)
-#define PATTERN		0x9e3779b97f4a7c15ull
-
-/* pi(10^k), the prime-counting function (OEIS A006880). */
-static const struct {
-	u32 n;
-	u32 primes;
-} pi[] = {
-	{ 1000, 168 },
-	{ 10000, 1229 },
-	{ 100000, 9592 },
-	{ 1000000, 78498 },
-	{ 10000000, 664579 },
-};
-
-static void test_fill(u64 *alias, const u64 *identity, size_t words)
-{
-	size_t i, bad = 0, first_bad = 0;
-
-	for (i = 0; i < words; i++)
-		alias[i] = i ^ PATTERN;
-	for (i = 0; i < words; i++) {
-		if (identity[i] != (i ^ PATTERN)) {
-			if (!bad++)
-				first_bad = i;
-		}
-	}
-	report(!bad, "%zu MiB written through the alias, read back through "
-	       "the identity map: %zu words differ (first at word %zu)",
-	       words * 8 >> 20, bad, first_bad);
-}
-
-static void test_sieve(u8 *composite, size_t bytes)
-{
-	size_t n = pi[ARRAY_SIZE(pi) - 1].n, i, j;
-	unsigned k = 0, count = 0;
-
-	if (bytes < n) {
-		report_skip("sieve: %zu bytes, need %zu", bytes, n);
-		return;
-	}
-	memset(composite, 0, n);
-	for (i = 2; i * i < n; i++)
-		if (!composite[i])
-			for (j = i * i; j < n; j += i)
-				composite[j] = 1;
-	for (i = 2; i < n; i++) {
-		count += !composite[i];
-		if (i + 1 == pi[k].n) {
-			report(count == pi[k].primes,
-			       "primes below %u: %u, want %u", pi[k].n, count,
-			       pi[k].primes);
-			k++;
-		}
-	}
-}
 
 int main(void)
 {
@@ -89,7 +35,9 @@ int main(void)
 	       "vmap alias %p of %p ends at the same physical byte",
 	       (void *)alias, (void *)buf);
 
-	test_fill((u64 *)alias, (const u64 *)buf, size / 8);
-	test_sieve(alias, size);
+	memtest_pattern((u64 *)alias, (const u64 *)buf, size / 8,
+			"written through the alias, read back through the "
+			"identity map");
+	memtest_sieve(alias, size, 10000000, "");
 	return report_summary();
 }

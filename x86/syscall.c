@@ -9,6 +9,8 @@
  * SYSRET to 64-bit code: CS = STAR[63:48] + 16 with RPL 3, SS =
  * STAR[63:48] + 8 with RPL 3, RFLAGS = (R11 & 3C7FD7H) | 2; #GP(0) at
  * CPL other than 0.
+ * SYSCALL in compatibility mode: AMD enters IA32_CSTAR, Intel raises #UD.
+ * SYSRETQ with a non-canonical RCX: Intel #GP(0) at CPL 0, AMD at CPL 3.
  * SYSENTER: Intel allows it in 64-bit and compatibility mode, and enters
  * 64-bit mode (CS from IA32_SYSENTER_CS, SS = CS + 8, RIP/RSP from
  * IA32_SYSENTER_EIP/ESP; #GP(0) when IA32_SYSENTER_CS[15:2] is 0); AMD
@@ -25,14 +27,6 @@
 #define X86_EFLAGS_RF		(1ul << 16)
 #define X86_EFLAGS_VM		(1ul << 17)
 #define X86_EFLAGS_OF		(1ul << 11)
-
-static bool vendor_is_amd(void)
-{
-	struct cpuid r = cpuid(0);
-
-	/* "AuthenticAMD" in EBX, EDX, ECX (APM vol 3, CPUID Fn0000_0000) */
-	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
-}
 
 #ifdef __x86_64__
 /* Flags SYSRET keeps from R11 in 64-bit mode (SDM vol 2B, SYSRET). */
@@ -223,6 +217,66 @@ static void test_syscall_ring3(void)
 	       (unsigned long)res.error_code);
 }
 
+/*
+ * SYSRETQ with a non-canonical RCX, where the vendors part. Intel checks
+ * RCX before it leaves ring 0: #GP(0) at CPL 0 on the SYSRET itself (SDM
+ * vol 2B, SYSRET, 64-Bit Mode Exceptions). AMD does not check it (APM vol
+ * 3, SYSRET): the return to CPL 3 completes and the fetch at the
+ * non-canonical RIP raises #GP(0) there, from ring 3. R11 keeps
+ * interrupts off for that instant in ring 3.
+ */
+#define SYSRET_BAD_RIP		0x8000000000001000ull
+
+void sysret_noncanonical_insn(void);
+static __attribute__((noinline)) void do_sysret_noncanonical(void *unused)
+{
+	(void)unused;
+	asm volatile("mov %0, %%rcx\n\t"
+		     "mov %1, %%r11\n\t"
+		     ".globl sysret_noncanonical_insn\n"
+		     "sysret_noncanonical_insn: sysretq"
+		     :: "r"(SYSRET_BAD_RIP), "r"((u64)X86_EFLAGS_FIXED)
+		     : "rcx", "r11", "memory");
+}
+
+static u8 sysret_fault_stack[1024] __aligned(16);
+
+static void test_sysret_noncanonical(void)
+{
+	struct tss64 *tss = this_cpu_tss();
+	u64 rsp0 = tss->rsp[0];
+	struct ex_result res;
+
+	/* AMD's #GP comes from ring 3: it needs a ring 0 stack in the TSS
+	 * (SDM vol 3, 6.14.4; APM vol 2, 8.9.3). */
+	tss->rsp[0] = (uintptr_t)sysret_fault_stack +
+		      sizeof(sysret_fault_stack);
+	setup_msrs(0);
+	res = run_catching(do_sysret_noncanonical, NULL);
+	tss->rsp[0] = rsp0;
+	if (!cpu_is_amd())
+		report(res.raised && res.vector == GP_VECTOR &&
+		       !res.error_code &&
+		       res.rip == (uintptr_t)sysret_noncanonical_insn,
+		       "Intel: SYSRETQ with non-canonical RCX %#llx raises "
+		       "#GP(0) at CPL 0 on the SYSRET (got %s, error code "
+		       "%#llx, RIP %#llx; want RIP %#lx; SDM vol 2B, SYSRET)",
+		       SYSRET_BAD_RIP,
+		       res.raised ? exception_mnemonic(res.vector) : "nothing",
+		       (unsigned long long)res.error_code,
+		       (unsigned long long)res.rip,
+		       (unsigned long)(uintptr_t)sysret_noncanonical_insn);
+	else
+		report(res.raised && res.vector == GP_VECTOR &&
+		       !res.error_code && res.rip == SYSRET_BAD_RIP,
+		       "AMD: SYSRETQ with non-canonical RCX %#llx returns and "
+		       "the fetch raises #GP(0) at that RIP (got %s, error code "
+		       "%#llx, RIP %#llx; APM vol 3, SYSRET)", SYSRET_BAD_RIP,
+		       res.raised ? exception_mnemonic(res.vector) : "nothing",
+		       (unsigned long long)res.error_code,
+		       (unsigned long long)res.rip);
+}
+
 /* SYSENTER from ring 0 (Intel): the entry point records and jumps back. */
 struct se_record {
 	u64 rsp;
@@ -289,29 +343,39 @@ asm(".text\n"
     "ret\n");
 
 static int compat_fault_vec;
+static void (*compat_back)(void);
 
 /* IRET in 64-bit mode pops SS:RSP too (SDM vol 2A, IRET): RSP is back
- * where the far return left it, as sysenter_compat_back wants. */
+ * where the far return left it, as compat_back wants. */
 static void compat_fault(struct ex_regs *regs)
 {
 	compat_fault_vec = regs->vector;
 	regs->cs = KERNEL_CS;
-	regs->rip = (uintptr_t)sysenter_compat_back;
+	regs->rip = (uintptr_t)compat_back;
+}
+
+/* Runs @enter (which goes to compatibility mode and back) with #UD and #GP
+ * caught: compat_fault_vec says which, if any, was raised. */
+static void run_compat(void (*enter)(void), void (*back)(void))
+{
+	exception_handler_t old_ud, old_gp;
+
+	compat_fault_vec = -1;
+	compat_back = back;
+	old_ud = handle_exception(UD_VECTOR, compat_fault);
+	old_gp = handle_exception(GP_VECTOR, compat_fault);
+	enter();
+	handle_exception(UD_VECTOR, old_ud);
+	handle_exception(GP_VECTOR, old_gp);
 }
 
 static void test_sysenter_compat(u64 stack_top)
 {
-	exception_handler_t old_ud, old_gp;
 
 	memset(&se, 0, sizeof(se));
-	compat_fault_vec = -1;
-	old_ud = handle_exception(UD_VECTOR, compat_fault);
-	old_gp = handle_exception(GP_VECTOR, compat_fault);
-	sysenter_compat();
-	handle_exception(UD_VECTOR, old_ud);
-	handle_exception(GP_VECTOR, old_gp);
+	run_compat(sysenter_compat, sysenter_compat_back);
 
-	if (vendor_is_amd())
+	if (cpu_is_amd())
 		report(compat_fault_vec == UD_VECTOR,
 		       "AMD: SYSENTER in compatibility mode raises #UD (got %s)",
 		       compat_fault_vec < 0 ? "nothing" :
@@ -325,6 +389,91 @@ static void test_sysenter_compat(u64 stack_top)
 		       KERNEL_CS, KERNEL_CS + 8, (unsigned long)stack_top,
 		       compat_fault_vec < 0 ? "nothing" :
 		       exception_mnemonic(compat_fault_vec));
+}
+
+/*
+ * SYSCALL from compatibility mode at CPL 0. Intel: #UD, SYSCALL is 64-bit
+ * mode only (SDM vol 2B, SYSCALL, "Operation": #UD when CS.L is 0, and
+ * "Compatibility Mode Exceptions"). AMD: it runs, entering 64-bit mode at
+ * IA32_CSTAR with CS = STAR[47:32], SS = STAR[47:32] + 8 and RCX the
+ * next RIP (APM vol 3, SYSCALL; APM vol 2, 6.1.1). The entry point
+ * records and returns to syscall_compat_back on the saved stack; a fault
+ * goes through compat_fault() to the same place.
+ */
+struct scc_record {
+	u64 rcx, r11;
+	u16 cs, ss;
+	u32 reached;
+	u64 back_rsp, back_rip;
+};
+struct scc_record scc;
+
+void syscall_compat(void);
+void syscall_compat_next(void);
+void syscall_compat_back(void);
+void syscall_compat_entry(void);
+asm(".text\n"
+    ".globl syscall_compat, syscall_compat_next, syscall_compat_back\n"
+    ".globl syscall_compat_entry\n"
+    "syscall_compat:\n\t"
+    "lea syscall_compat_back(%rip), %rax\n\t"
+    "mov %rax, scc+32(%rip)\n\t"
+    "mov %rsp, scc+24(%rip)\n\t"
+    "pushq $" __stringify_x86(KERNEL_CS32) "\n\t"
+    "lea 1f(%rip), %rax\n\t"
+    "push %rax\n\t"
+    "lretq\n"
+    ".code32\n"
+    "1:\n\t"
+    "syscall\n"
+    "syscall_compat_next:\n\t"
+    "ud2\n"
+    ".code64\n"
+    "syscall_compat_entry:\n\t"
+    "mov %rcx, scc+0(%rip)\n\t"
+    "mov %r11, scc+8(%rip)\n\t"
+    "movw %cs, scc+16(%rip)\n\t"
+    "movw %ss, scc+18(%rip)\n\t"
+    "movl $1, scc+20(%rip)\n\t"
+    "mov $" __stringify_x86(KERNEL_DS) ", %eax\n\t"
+    "mov %eax, %ss\n\t"
+    "mov scc+24(%rip), %rsp\n\t"
+    "jmp *scc+32(%rip)\n"
+    "syscall_compat_back:\n\t"
+    "ret\n");
+
+static void test_syscall_compat(void)
+{
+	u64 cstar = rdmsr(MSR_CSTAR), fmask = X86_EFLAGS_IF;
+	unsigned long flags = read_rflags();
+
+	setup_msrs(fmask);
+	wrmsr(MSR_CSTAR, (uintptr_t)syscall_compat_entry);
+	memset(&scc, 0, sizeof(scc));
+	run_compat(syscall_compat, syscall_compat_back);
+	wrmsr(MSR_CSTAR, cstar);
+	if (flags & X86_EFLAGS_IF)
+		sti();
+
+	if (!cpu_is_amd()) {
+		report(compat_fault_vec == UD_VECTOR && !scc.reached,
+		       "Intel: SYSCALL in compatibility mode raises #UD (got "
+		       "%s, IA32_CSTAR entry %sreached; SDM vol 2B, SYSCALL)",
+		       compat_fault_vec < 0 ? "nothing" :
+		       exception_mnemonic(compat_fault_vec),
+		       scc.reached ? "" : "not ");
+		return;
+	}
+	report(compat_fault_vec < 0 && scc.reached && scc.cs == KERNEL_CS &&
+	       scc.ss == KERNEL_CS + 8 &&
+	       scc.rcx == (u32)(uintptr_t)syscall_compat_next,
+	       "AMD: SYSCALL in compatibility mode enters IA32_CSTAR: CS/SS "
+	       "%#x/%#x, RCX %#llx (want %#x/%#x, %#x; raised %s; APM vol 3, "
+	       "SYSCALL)", scc.cs, scc.ss, (unsigned long long)scc.rcx,
+	       KERNEL_CS, KERNEL_CS + 8,
+	       (u32)(uintptr_t)syscall_compat_next,
+	       compat_fault_vec < 0 ? "nothing" :
+	       exception_mnemonic(compat_fault_vec));
 }
 
 static u8 sysenter_stack[1024] __aligned(16);
@@ -349,7 +498,7 @@ static void test_sysenter(void)
 
 	memset(&se, 0, sizeof(se));
 	res = run_catching(do_sysenter, NULL);
-	if (vendor_is_amd()) {
+	if (cpu_is_amd()) {
 		report(res.raised && res.vector == UD_VECTOR,
 		       "AMD: SYSENTER in long mode raises #UD (got %s)",
 		       res.raised ? exception_mnemonic(res.vector) :
@@ -395,11 +544,13 @@ int main(void)
 		report_skip("no SYSCALL: %s clear", X86_FEATURE_SYSCALL.name);
 		return report_summary();
 	}
-	report_info("CPU vendor: %s", vendor_is_amd() ? "AMD" : "not AMD");
+	report_info("CPU vendor: %s", cpu_is_amd() ? "AMD" : "not AMD");
 
 	test_sce_clear();
 	test_syscall_ring0();
 	test_syscall_ring3();
+	test_syscall_compat();
+	test_sysret_noncanonical();
 	test_sysenter();
 
 	wrmsr(MSR_STAR, star);
@@ -957,7 +1108,7 @@ static void test_syscall32(void)
 	rdmsr_safe(MSR_STAR, &star);
 	wrmsr_safe(MSR_STAR, star_legacy());
 
-	if (!vendor_is_amd()) {
+	if (!cpu_is_amd()) {
 		sce = have_efer && !wrmsr_safe(MSR_EFER, efer | EFER_SCE) &&
 		      (rdmsr(MSR_EFER) & EFER_SCE);
 		res = try_launch(launch_syscall);
@@ -994,7 +1145,7 @@ static void test_syscall32(void)
 int main(void)
 {
 	report_prefix_push("syscall");
-	report_info("CPU vendor: %s", vendor_is_amd() ? "AMD" : "not AMD");
+	report_info("CPU vendor: %s", cpu_is_amd() ? "AMD" : "not AMD");
 	gdt_set_sys_segments();
 	test_sysenter32();
 	test_syscall32();

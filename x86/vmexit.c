@@ -87,14 +87,6 @@ static void case_cpuid(void)
 	       "%u of %u differed", bad, iterations);
 }
 
-static bool cpu_is_amd(void)
-{
-	struct cpuid r = cpuid(0);
-
-	/* "AuthenticAMD" (APM vol 3, CPUID Fn0000_0000) */
-	return r.b == 0x68747541 && r.d == 0x69746e65 && r.c == 0x444d4163;
-}
-
 /* RAX after the call and the vector raised (-1: none). */
 static u64 hypercall_once(bool amd, int *vector)
 {

@@ -80,21 +80,6 @@ endif
 
 CLEANFILES += $(X86_64_IMAGES)
 
-# Silent-rules echo for .S files (AM_V_CCAS exists only when Automake
-# itself compiles assembler).
-x86_64_v_as = $(x86_64_v_as_@AM_V@)
-x86_64_v_as_ = $(x86_64_v_as_@AM_DEFAULT_V@)
-x86_64_v_as_0 = @echo "  AS      " $@;
-x86_64_v_as_1 =
-
-obj/x86_64/%.o: $(srcdir)/%.c
-	@$(MKDIR_P) $(@D)
-	$(AM_V_CC)$(X86_64_CC) $(X86_64_CFLAGS) -MMD -MP -c -o $@ $<
-
-obj/x86_64/%.o: $(srcdir)/%.S
-	@$(MKDIR_P) $(@D)
-	$(x86_64_v_as)$(X86_64_CC) $(X86_64_CFLAGS) -MMD -MP -c -o $@ $<
-
 obj/x86_64/x86/%.elf: obj/x86_64/x86/%.o $(X86_64_LIB_OBJS) \
 		$(srcdir)/x86/flat.lds
 	@$(MKDIR_P) $(@D)
@@ -110,5 +95,4 @@ images/x86_64/%.flat: obj/x86_64/x86/%.elf
 .SECONDARY: $(X86_64_LIB_OBJS) $(X86_64_TESTS:%=obj/x86_64/x86/%.o) \
 	$(X86_64_TESTS:%=obj/x86_64/x86/%.elf)
 
--include $(wildcard obj/x86_64/lib/*.d obj/x86_64/lib/*/*.d \
-	obj/x86_64/x86/*.d)
+$(eval $(call guest_obj_rules,x86_64,X86_64_CC,X86_64_CFLAGS))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* ESR_ELx exception classes and fields (Arm ARM D19.2.40,
+/* ESR_ELx exception classes and fields (Arm ARM,
  * ESR_EL1.EC). On arm the same numbers appear in HSR, which a PL1 guest
  * never sees; they are used here to name aarch64 syndromes only. */
 #ifndef ARM_ESR_H

@@ -78,8 +78,8 @@ void exc_decode(const struct pt_regs *regs, unsigned vector,
 const char *exc_fsc_name(unsigned fsc);
 void do_exception(struct pt_regs *regs, unsigned vector);
 
-/* Fault status codes, LPAE/VMSAv8-64 long-descriptor format (Arm ARM
- * D19.2.40 ESR_EL1 DFSC; DDI 0406C B3.13.3 table B3-24). */
+/* Fault status codes, LPAE/VMSAv8-64 long-descriptor format (Arm ARM,
+ * ESR_EL1 DFSC; DDI 0406C, Long-descriptor DFSR/IFSR status). */
 #define FSC_ADDR_SIZE(l)	(0x00 + (l))
 #define FSC_TRANSLATION(l)	(0x04 + (l))
 #define FSC_ACCESS_FLAG(l)	(0x08 + (l))

@@ -72,7 +72,7 @@ int dt_irq_intid(int node, int idx)
 	return dt_u32(p + 4) + (dt_u32(p) ? GIC_FIRST_PPI : GIC_FIRST_SPI);
 }
 
-/* Each CPU's redistributor, found by the affinity in GICR_TYPER (12.11.37). */
+/* Each CPU's redistributor, found by the affinity in GICR_TYPER (IHI 0069H). */
 static void gicv3_find_rdists(int node)
 {
 	int len, regions = 1;
@@ -273,7 +273,7 @@ void gic_send_sgi(unsigned cpu, unsigned sgi)
 		writel(v | sgi, dist + GICD_SGIR);
 	} else {
 		/* ICC_SGI1R: Aff3.Aff2.Aff1 and a TargetList bit for Aff0
-		 * (12.2.23) */
+		 * (IHI 0069H ICC_SGI1R_EL1) */
 		u64 m = cpu_mpidr(cpu);
 		u64 v = (m >> 8 & 0xff) << 16 | (m >> 16 & 0xff) << 32 |
 			(m >> 32 & 0xff) << 48 | (u64)sgi << 24 |

@@ -11,7 +11,7 @@
 #include "libcflat.h"
 #include "arm/exceptions.h"
 
-/* Distributor (IHI 0048B 4.1.2; IHI 0069H 12.8) */
+/* Distributor (IHI 0048B, IHI 0069H: the distributor register map) */
 #define GICD_CTLR		0x0000
 #define GICD_TYPER		0x0004
 #define GICD_IIDR		0x0008
@@ -47,7 +47,7 @@
 #define GICC_HPPIR		0x0018
 #define GICC_IIDR		0x00fc
 
-/* GICv3 redistributor: RD_base, then SGI_base 64 KiB on (IHI 0069H 12.10) */
+/* GICv3 redistributor: RD_base, then SGI_base 64 KiB on (IHI 0069H) */
 #define GICR_CTLR		0x0000
 #define GICR_IIDR		0x0004
 #define GICR_TYPER		0x0008

@@ -3,7 +3,7 @@
  * Device register access: single accesses of the named width (a device
  * must see exactly one access, never a torn or merged one), ordered against
  * normal memory by DSB/DMB as the Arm ARM's device-memory rules want
- * (B2.7.2: Device memory accesses are ordered among themselves only).
+ * (Device memory accesses are ordered among themselves only).
  */
 #ifndef ARM_IO_H
 #define ARM_IO_H
@@ -44,8 +44,8 @@ static inline void raw_writeq(u64 v, volatile void *a)
 #ifdef __aarch64__
 	*(volatile u64 *)a = v;
 #else
-	/* strd is one 64-bit single-copy atomic access with LPAE (DDI 0406C
-	 * A3.5.3) */
+	/* strd is one 64-bit single-copy atomic access with LPAE (DDI 0406C,
+	 * single-copy atomicity) */
 	__asm__ __volatile__("strd %Q0, %R0, [%1]" :: "r"(v), "r"(a) : "memory");
 #endif
 }

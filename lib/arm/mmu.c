@@ -88,7 +88,7 @@ static u64 leaf_attrs(enum mem_type type, unsigned prot, int level)
 	if (!(prot & PROT_EXEC))
 		pte |= PTE_UXN | PTE_PXN;
 #ifdef __aarch64__
-	/* EL0 execution hangs on UXN alone, not on AP[1] (D8.4.2) */
+	/* EL0 execution hangs on UXN alone, not on AP[1] (Arm ARM, VMSAv8-64 permissions) */
 	else if (!(prot & PROT_USER))
 		pte |= PTE_UXN;
 #endif
@@ -137,7 +137,7 @@ void mmu_map(u64 va, u64 pa, u64 size, enum mem_type type, unsigned prot)
 		int level = 3;
 
 		/* the largest block that fits; no level 0 blocks with 4 KiB
-		 * granules (D8.2.1), level 1 blocks are 1 GiB */
+		 * granules (Arm ARM, VMSAv8-64), level 1 blocks are 1 GiB */
 		for (int l = 1; l < 3; l++) {
 			u64 bs = 1ull << LEVEL_SHIFT(l);
 

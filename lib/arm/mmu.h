@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Stage 1 translation, one page-table format on both arches: VMSAv8-64
- * with a 4 KiB granule on aarch64 (48-bit VA, levels 0-3; Arm ARM D8) and
+ * with a 4 KiB granule on aarch64 (48-bit VA, levels 0-3; Arm ARM, VMSAv8-64) and
  * its AArch32 twin, the LPAE long-descriptor format (32-bit VA, levels 1-3;
- * DDI 0406C B3.6). Setup identity-maps RAM (the image text read-only and
+ * DDI 0406C, Long-descriptor format). Setup identity-maps RAM (the image text read-only and
  * executable at EL0/PL0 too, the rest read-write and user-accessible, never
  * executable) and maps devices on demand (ioremap()).
  */
@@ -15,7 +15,8 @@
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1ul << PAGE_SHIFT)
 
-/* Descriptor bits (Arm ARM D8.3; DDI 0406C B3.6.1, B3.6.2) */
+/* Descriptor bits (Arm ARM, VMSAv8-64 descriptors; DDI 0406C,
+ * Long-descriptor format) */
 #define PTE_VALID	(1ull << 0)
 #define PTE_TABLE	(1ull << 1)	/* table (levels 0-2), page (level 3) */
 #define PTE_ATTRIDX(i)	((u64)(i) << 2)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The Performance Monitors Extension (Arm ARM D11, PMUv3; DDI 0406C C12,
+ * The Performance Monitors Extension (Arm ARM, PMUv3; DDI 0406C,
  * PMUv1/v2), the same accessors on both arches: PMCR, the enable/overflow/
  * interrupt set and clear registers, PMSELR with PMXEVTYPER/PMXEVCNTR for
  * the event counters, PMCCNTR, PMSWINC and PMCEID0/1.
@@ -18,7 +18,7 @@
 #define PMCR_N(p)	(((p) >> 11) & 0x1f)
 #define PMU_CYCLE_IDX	31
 
-/* Common architectural event numbers (D11.11.x, table D11-x) */
+/* Common architectural event numbers (Arm ARM, the PMU event list) */
 #define EV_SW_INCR	0x00
 #define EV_INST_RETIRED	0x08
 #define EV_CPU_CYCLES	0x11
@@ -74,7 +74,7 @@ static inline void pmswinc_write(u64 v) { cp15_write32(v, 0, c9, c12, 4); }
 static inline u64 pmceid0_read(void) { return cp15_read32(0, c9, c12, 6); }
 static inline u64 pmceid1_read(void) { return cp15_read32(0, c9, c12, 7); }
 /* ID_DFR0.PerfMon (27:24): 1 PMUv1, 2 PMUv2, 3 PMUv3; 0xf none
- * (DDI 0406C B4.1.89). PMUv3 counts from 3 here, as PMUVer 1 on aarch64. */
+ * (DDI 0406C, ID_DFR0). PMUv3 counts from 3 here, as PMUVer 1 on aarch64. */
 static inline unsigned pmu_version(void)
 {
 	unsigned v = (cp15_read32(0, c0, c1, 2) >> 24) & 0xf;

@@ -8,7 +8,7 @@
 
 #include "libcflat.h"
 
-/* Function IDs (DEN 0022D, 5.1, table 5); the _64 ones are SMC64 */
+/* Function IDs (DEN 0022D, the function ID table); the _64 ones are SMC64 */
 #define PSCI_VERSION		0x84000000
 #define PSCI_CPU_SUSPEND	0x84000001
 #define PSCI_CPU_OFF		0x84000002

@@ -2,7 +2,7 @@
 /*
  * System registers, barriers and the generic timer, under one set of names
  * on both arches: AArch64 reads them with MRS/MSR, AArch32 with MRC/MCR and
- * MRRC/MCRR (Arm ARM DDI 0487, D13/G8). Shared code and tests use only the
+ * MRRC/MCRR (Arm ARM DDI 0487). Shared code and tests use only the
  * functions named here; the encodings live in 32/ and 64/.
  */
 #ifndef ARM_SYSREG_H
@@ -23,7 +23,7 @@
 #include "arm/32/sysreg.h"
 #endif
 
-/* Generic timer CNT{P,V}_CTL bits (Arm ARM D11.2.4, CNTV_CTL_EL0). */
+/* Generic timer CNT{P,V}_CTL bits (Arm ARM, CNTV_CTL_EL0). */
 #define CNT_CTL_ENABLE	(1u << 0)
 #define CNT_CTL_IMASK	(1u << 1)
 #define CNT_CTL_ISTATUS	(1u << 2)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Generic-timer time base and PPIs (Arm ARM D11.2). */
+/* Generic-timer time base and PPIs (Arm ARM, the Generic Timer). */
 #include "libcflat.h"
 #include "devicetree.h"
 #include "arm/gic.h"

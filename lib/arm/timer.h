@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The generic timer as a time base (Arm ARM D11.2): the virtual counter,
+ * The generic timer as a time base (Arm ARM, the Generic Timer): the virtual counter,
  * its frequency from CNTFRQ, and the timers' PPIs from the device tree's
  * "arm,armv8-timer" / "arm,armv7-timer" node (interrupts: secure physical,
  * non-secure physical, virtual, hypervisor).

@@ -32,7 +32,8 @@
 #define MSR_RI		PPC_BIT(62)
 #define MSR_LE		PPC_BIT(63)
 
-/* SPR numbers, Power ISA v3.0B Book III, Move To/From System Register Instructions (Table 8, SPR list) */
+/* SPR numbers, Power ISA v3.0B Book III, Move To/From System Register
+ * Instructions (the SPR encodings table) */
 #define SPR_XER		1
 #define SPR_LR		8
 #define SPR_CTR		9
@@ -161,8 +162,10 @@ static inline void cpu_relax(void)
 	__asm__ __volatile__("or 1,1,1; or 2,2,2" ::: "memory");
 }
 
-/* Timebase ticks per second, from /cpus/<cpu>/timebase-frequency. */
+/* Timebase ticks per second, from /cpus/<cpu>/timebase-frequency; a
+ * default when the tree has none (then tb_hz_from_dt is false). */
 extern u64 tb_hz;
+extern bool tb_hz_from_dt;
 
 /* Spin for @us microseconds of timebase. */
 void udelay(u64 us);

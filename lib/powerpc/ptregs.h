@@ -20,7 +20,8 @@
 
 /* ELFv2 (both endiannesses here): back chain, CR, LR, TOC save words. */
 #define STACK_FRAME_MIN	32
-/* ELFv2 3.2.2: leaf code may use 288 bytes below r1. */
+/* ELFv2 ABI, the stack frame's protected zone: leaf code may use 288
+ * bytes below r1. */
 #define STACK_RED_ZONE	288
 /* What an interrupt takes below the interrupted r1. */
 #define EXC_FRAME	(STACK_FRAME_MIN + PT_SIZE)

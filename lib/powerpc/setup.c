@@ -26,6 +26,7 @@ int main(int argc, char **argv);
 void setup(const void *fdt) __attribute__((noreturn));
 
 u64 tb_hz = TB_HZ_DEFAULT;
+bool tb_hz_from_dt;
 static u64 ram_bytes;
 static char cmdline[ARGV_BUF_SIZE];
 
@@ -87,6 +88,7 @@ static void find_timebase(void)
 		p = dt_get_prop(node, "timebase-frequency", &len);
 		if (p && (len == 4 || len == 8)) {
 			tb_hz = dt_cells(p, len / 4);
+			tb_hz_from_dt = true;
 			return;
 		}
 	}

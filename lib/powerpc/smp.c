@@ -104,10 +104,20 @@ void smp_init(void)
 /*
  * An idle secondary cedes its thread to the hypervisor (PAPR, H_CEDE)
  * rather than spin: under TCG a spinning vCPU is a host thread at 100%.
- * on_cpu_async() wakes it with H_PROD, which also covers a prod that
- * comes before the cede (PAPR, H_PROD: the prod is remembered). H_CEDE
- * returns with MSR[EE] set; work starts with it clear, as on CPU 0.
+ * on_cpu_async() wakes it with H_PROD, whose prod flag (QEMU
+ * hw/ppc/spapr_hcall.c, h_prod/h_cede) makes the next H_CEDE return at
+ * once when the thread had not ceded yet. QEMU 7.2 TCG clears that flag
+ * whenever the thread re-enters its execution loop (spapr_cpu_exec_enter()
+ * in hw/ppc/spapr.c), and H_PROD's own kick makes a running thread do
+ * that: a prod that lands between the thread's check of busy and its
+ * H_CEDE is lost, and the thread slept for ever (atomics hung in about 1
+ * run in 50). So on_cpu_async() prods again every REPROD_US until the
+ * thread has taken the work (taken moves): a ceded thread always wakes
+ * from a prod. H_CEDE returns with MSR[EE] set; work starts with it
+ * clear, as on CPU 0.
  */
+#define REPROD_US	1000
+
 void secondary_main(struct cpu *self)
 {
 	void (*fn)(void *);
@@ -119,6 +129,8 @@ void secondary_main(struct cpu *self)
 			local_irq_disable();
 		}
 		fn = self->work;
+		__atomic_store_n(&self->taken, self->taken + 1,
+				 __ATOMIC_RELEASE);
 		fn(self->work_data);
 		__atomic_store_n(&self->busy, 0, __ATOMIC_RELEASE);
 	}
@@ -127,15 +139,26 @@ void secondary_main(struct cpu *self)
 void on_cpu_async(int cpu, void (*fn)(void *data), void *data)
 {
 	struct cpu *c = &cpus[cpu];
+	u64 t0, reprod = REPROD_US * (tb_hz / 1000000);
+	u32 taken;
 
 	assert_msg(cpu >= 0 && cpu < nr_cpus, "on_cpu: no CPU %d", cpu);
 	assert_msg(cpu != smp_id(), "on_cpu_async: CPU %d is the caller", cpu);
 	while (__atomic_load_n(&c->busy, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	taken = __atomic_load_n(&c->taken, __ATOMIC_ACQUIRE);
 	c->work = fn;
 	c->work_data = data;
 	__atomic_store_n(&c->busy, 1, __ATOMIC_RELEASE);
 	hcall_status(H_PROD, (unsigned long)c->server);
+	t0 = get_tb();
+	while (__atomic_load_n(&c->taken, __ATOMIC_ACQUIRE) == taken) {
+		if (get_tb() - t0 > reprod) {
+			hcall_status(H_PROD, (unsigned long)c->server);
+			t0 = get_tb();
+		}
+		cpu_relax();
+	}
 }
 
 void on_cpu_wait(int cpu)

@@ -21,6 +21,7 @@ struct cpu {
 	int busy;
 	int online;
 	void *stack;
+	u32 taken;		/* work items started, for on_cpu_async() */
 };
 
 extern struct cpu cpus[NR_CPUS_MAX];
@@ -44,7 +45,8 @@ static inline int smp_id(void)
 
 /* Run @fn(@data) on CPU @cpu and wait until it returns. */
 void on_cpu(int cpu, void (*fn)(void *data), void *data);
-/* Start @fn(@data) on CPU @cpu without waiting (on_cpu_wait() waits). */
+/* Start @fn(@data) on CPU @cpu: returns once that CPU has begun it, not
+ * when it ends (on_cpu_wait() waits for that). */
 void on_cpu_async(int cpu, void (*fn)(void *data), void *data);
 void on_cpu_wait(int cpu);
 /* Run @fn(@data) on every CPU, this one included, and wait for all. */

@@ -198,6 +198,22 @@ static inline bool cpu_vendor_is(const char *name)
 	return !strcmp(v, name);
 }
 
+/* The vendor whose manual a guest follows: Intel's SDM. */
+static inline bool cpu_is_intel(void)
+{
+	return cpu_vendor_is("GenuineIntel");
+}
+
+/*
+ * AMD's APM: AuthenticAMD, and HygonGenuine, whose CPUs are AMD's Zen
+ * cores and follow the APM where it differs from the SDM (KVM groups the
+ * two the same way: guest_cpuid_is_amd_or_hygon()).
+ */
+static inline bool cpu_is_amd(void)
+{
+	return cpu_vendor_is("AuthenticAMD") || cpu_vendor_is("HygonGenuine");
+}
+
 /*
  * Hypervisor vendor from CPUID leaf 0x40000000 EBX:ECX:EDX ("KVMKVMKVM",
  * "TCGTCGTCGTCG", ...), or "" when CPUID.01H:ECX[31] says there is none.

@@ -11,7 +11,7 @@
 #include "arm/32/ptregs.h"
 
 #define R_ARM_RELATIVE	23
-/* CPACR cp10/cp11 full access; FPEXC.EN (DDI 0406C B4.1.40, B6.1.39) */
+/* CPACR cp10/cp11 full access; FPEXC.EN (DDI 0406C, CPACR and FPEXC) */
 #define CPACR_CP10_CP11	(0xf << 20)
 #define FPEXC_EN	(1 << 30)
 
@@ -194,7 +194,7 @@ vectors:
 	b	vec_irq
 	b	vec_fiq
 
-	/* the preferred return addresses, DDI 0406C B1.8.3 table B1-7 */
+	/* the preferred return addresses, DDI 0406C, exception return addresses */
 	vstub	vec_reset, 0, VEC_RESET
 	vstub	vec_undef, 4, VEC_UNDEF
 	vstub	vec_svc, 0, VEC_SVC

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ARMv7 syndromes: the vector, DFSR/DFAR or IFSR/IFAR in the long-descriptor
- * (LPAE) format the MMU uses (DDI 0406C B4.1.52 DFSR, B4.1.96 IFSR,
- * B3.13.3 table B3-24), and the SVC/BKPT immediates from the instruction.
+ * (LPAE) format the MMU uses (DDI 0406C, DFSR, IFSR and their
+ * long-descriptor status encodings), and the SVC/BKPT immediates from the instruction.
  */
 #include "libcflat.h"
 #include "arm/exceptions.h"
@@ -26,7 +26,7 @@ void exc_decode(const struct pt_regs *regs, unsigned vector,
 		break;
 	case VEC_SVC:
 		info->kind = EXC_SVC;
-		/* A1 encoding: imm24 in bits 23:0 (A8.8.228); pc is after it */
+		/* A1 encoding: imm24 in bits 23:0 (SVC); pc is after it */
 		info->imm = *(const u32 *)(regs->pc - 4) & 0xffffff;
 		break;
 	case VEC_PABT:
@@ -37,7 +37,7 @@ void exc_decode(const struct pt_regs *regs, unsigned vector,
 		if (info->fsc == FSC_DEBUG) {
 			u32 insn = *(const u32 *)regs->pc;
 
-			/* BKPT (A8.8.24): cond 1110, 0001 0010 ... 0111 */
+			/* BKPT: cond 1110, 0001 0010 ... 0111 */
 			if ((insn & 0xfff000f0) == 0xe1200070) {
 				info->kind = EXC_BRK;
 				info->imm = (insn >> 4 & 0xfff0) | (insn & 0xf);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ARMv7 LPAE MMU control: TTBCR.EAE=1 long descriptors, MAIR0/1, TTBR0 and
- * SCTLR (DDI 0406C B3.6, B4.1.130 SCTLR, B4.1.153 TTBCR), TLB and cache
- * maintenance by MVA (B4.2).
+ * SCTLR (DDI 0406C: Long-descriptor format, SCTLR, TTBCR), TLB and cache
+ * maintenance by MVA.
  */
 #include "libcflat.h"
 #include "arm/mmu.h"

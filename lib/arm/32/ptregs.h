@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The frame lib/arm/32/entry.S saves on the SVC stack for every exception,
- * and the vector offsets (Arm ARM DDI 0406C, B1.8.1, table B1-3: reset,
+ * and the vector offsets (DDI 0406C, the exception vectors: reset,
  * undefined, supervisor call, prefetch abort, data abort, -, IRQ, FIQ).
  */
 #ifndef ARM32_PTREGS_H
@@ -24,7 +24,7 @@
 #define VEC_FIQ		7
 #define VEC_COUNT	8
 
-/* CPSR mode field values (DDI 0406C, B1.3.1, table B1-1) */
+/* CPSR mode field values (DDI 0406C, CPSR.M) */
 #define MODE_USR	0x10
 #define MODE_FIQ	0x11
 #define MODE_IRQ	0x12

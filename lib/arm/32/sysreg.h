@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * AArch32 (ARMv7 with LPAE and the Virtualization Extensions, as a
- * Cortex-A15) system registers through CP15 (Arm ARM DDI 0487, G8; DDI 0406C
- * B4.1). MRC/MCR for 32-bit registers, MRRC/MCRR for 64-bit ones.
+ * Cortex-A15) system registers through CP15 (Arm ARM DDI 0487, AArch32; DDI
+ * 0406C). MRC/MCR for 32-bit registers, MRRC/MCRR for 64-bit ones.
  */
 #ifndef ARM32_SYSREG_H
 #define ARM32_SYSREG_H
@@ -46,7 +46,7 @@ static inline void local_irq_disable(void)
 	__asm__ __volatile__("cpsid i" ::: "memory");
 }
 
-/* Generic timer (Arm ARM G8.2, CNTV_CTL and friends). */
+/* Generic timer (Arm ARM, AArch32 CNTV_CTL and friends). */
 static inline u32 cntfrq_read(void)	{ return cp15_read32(0, c14, c0, 0); }
 static inline u64 cntvct_read(void)	{ isb(); return cp15_read64(1, c14); }
 static inline u64 cntpct_read(void)	{ isb(); return cp15_read64(0, c14); }

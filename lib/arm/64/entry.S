@@ -10,7 +10,7 @@
  */
 #include "arm/64/ptregs.h"
 
-/* CPACR_EL1.FPEN = 0b11: FP/SIMD does not trap (Arm ARM D19.2.30) */
+/* CPACR_EL1.FPEN = 0b11: FP/SIMD does not trap (Arm ARM, CPACR_EL1) */
 #define CPACR_FPEN	(3 << 20)
 #define R_AARCH64_RELATIVE 1027
 
@@ -121,7 +121,7 @@ user_return:
 	svc	#SVC_USER_RETURN
 	b	user_return
 
-/* The vector table (Arm ARM D1.10.2): each entry saves x0/x1, puts its
+/* The vector table (Arm ARM, VBAR_EL1): each entry saves x0/x1, puts its
  * number in x0 and joins the common path, which builds a struct pt_regs. */
 	.macro	ventry num
 	.balign	0x80

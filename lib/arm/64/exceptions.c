@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* AArch64 syndromes: ESR_EL1 into struct exc_info (Arm ARM D19.2.40). */
+/* AArch64 syndromes: ESR_EL1 into struct exc_info (Arm ARM, ESR_EL1). */
 #include "libcflat.h"
 #include "arm/exceptions.h"
 #include "arm/esr.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * AArch64 MMU control: MAIR_EL1, TCR_EL1, TTBR0_EL1 and SCTLR_EL1 for the
- * tables lib/arm/mmu.c builds (Arm ARM D8, D19.2), TLB and cache
+ * tables lib/arm/mmu.c builds (Arm ARM, VMSAv8-64 and the registers), TLB and cache
  * maintenance by VA.
  */
 #include "libcflat.h"
@@ -11,7 +11,7 @@
 const int mmu_start_level = 0;			/* 48-bit VA: levels 0-3 */
 const uintptr_t mmu_vmap_base = 0x100000000000ul;	/* above any RAM */
 
-/* MAIR_EL1 per enum mem_type (D19.2.97): nGnRnE, WB RWA, NC, nGnRE, tagged */
+/* MAIR_EL1 per enum mem_type (Arm ARM, MAIR_EL1): nGnRnE, WB RWA, NC, nGnRE, tagged */
 #define MAIR_VALUE	(0x00ul | 0xfful << 8 | 0x44ul << 16 | 0x04ul << 24 | \
 			 0xf0ul << 32)
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The frame lib/arm/64/entry.S saves on the EL1 stack for every exception,
- * and the vector numbers (Arm ARM D1.10.2, table D1-7: the vector table is
+ * and the vector numbers (Arm ARM, the exception vector table: it is
  * 16 entries of 0x80 bytes, by where the exception came from).
  */
 #ifndef ARM64_PTREGS_H

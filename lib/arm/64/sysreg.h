@@ -45,7 +45,7 @@ static inline void local_irq_disable(void)
 	__asm__ __volatile__("msr daifset, #2" ::: "memory");
 }
 
-/* Generic timer (Arm ARM D11.2). */
+/* Generic timer (Arm ARM, the Generic Timer). */
 static inline u32 cntfrq_read(void)	{ return read_sysreg(cntfrq_el0); }
 static inline u64 cntvct_read(void)	{ isb(); return read_sysreg(cntvct_el0); }
 static inline u64 cntpct_read(void)	{ isb(); return read_sysreg(cntpct_el0); }
