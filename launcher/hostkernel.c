@@ -458,19 +458,24 @@ static char *build_initrd(const struct hk *hk, char *err, size_t errlen)
 		goto fail;
 	}
 	for (size_t i = 0; i < hk->modules.n; i++) {
-		const char *base = strrchr(hk->modules.v[i], '/') + 1;
-		char *name = xasprintf("kut/mod/%s", base), *l;
+		char *base = kmod_plain_name(strrchr(hk->modules.v[i], '/') + 1);
+		char *name = xasprintf("kut/mod/%s", base), *l, *mod;
 		bool vendor = module_is(base, hk->vendor);
+		size_t mlen;
 
-		if (initramfs_file(&ir, name, 0644, hk->modules.v[i]) < 0) {
-			snprintf(err, errlen, "%s: %s", hk->modules.v[i], strerror(errno));
+		/* compressed ones go in decompressed, under their .ko name */
+		if (kmod_read(hk->modules.v[i], &mod, &mlen, err, errlen) < 0) {
 			free(name);
+			free(base);
 			goto fail;
 		}
+		initramfs_data(&ir, name, 0644, mod, mlen);
+		free(mod);
 		free(name);
 		l = xasprintf("%s%s%s%s\n", list, base,
 			      vendor && hk->kvm_params && *hk->kvm_params ? " " : "",
 			      vendor && hk->kvm_params ? hk->kvm_params : "");
+		free(base);
 		free(list);
 		list = l;
 	}

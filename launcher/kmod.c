@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kmod.h"
@@ -178,7 +181,7 @@ static bool builtin(const struct modset *ms, const char *name)
 
 /* The value of depends= in the ELF64 section .modinfo of @buf (a module:
  * little-endian x86_64 relocatable), "" when it has none; NULL when the
- * file is no ELF64 (or a compressed one). */
+ * file is no ELF64. */
 static const char *modinfo_depends(const char *buf, size_t len)
 {
 	const Elf64_Ehdr *eh = (const void *)buf;
@@ -217,6 +220,121 @@ static const char *modinfo_depends(const char *buf, size_t len)
 	return "";
 }
 
+/* The decompressors of the module suffixes kernels use (CONFIG_MODULE_COMPRESS_*). */
+static const struct {
+	const char *suffix, *tool, *package;
+} decompressors[] = {
+	{ ".ko.xz", "xz", "xz-utils" },
+	{ ".ko.zst", "zstd", "zstd" },
+	{ ".ko.gz", "gzip", "gzip" },
+};
+
+static int decompressor(const char *path)
+{
+	size_t l = strlen(path);
+
+	for (size_t i = 0; i < sizeof(decompressors) / sizeof(decompressors[0]); i++) {
+		size_t sl = strlen(decompressors[i].suffix);
+
+		if (l > sl && !strcmp(path + l - sl, decompressors[i].suffix))
+			return (int)i;
+	}
+	return -1;
+}
+
+char *kmod_plain_name(const char *base)
+{
+	const char *dot = strstr(base, ".ko");
+
+	if (!dot)
+		return xstrdup(base);
+	return xasprintf("%.*s.ko", (int)(dot - base), base);
+}
+
+/* `TOOL -dc -- PATH`'s stdout, read through a pipe (an argv, no shell). */
+static int decompress(const char *path, int which, char **buf, size_t *len,
+		      char *err, size_t errlen)
+{
+	const char *tool = decompressors[which].tool;
+	size_t cap = 1u << 20, n = 0;
+	int fd[2], wstatus = 0;
+	char *b;
+	pid_t pid;
+
+	if (pipe2(fd, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
+		    dup2(fd[1], STDOUT_FILENO) < 0)
+			_exit(126);
+		signal(SIGPIPE, SIG_DFL);
+		execlp(tool, tool, "-dc", "--", path, (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	b = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			if (cap >= MODULE_MAX)
+				break;
+			cap *= 2;
+			b = xreallocarray(b, cap, 1);
+		}
+		r = read(fd[0], b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd[0]);
+	if (n == cap && cap >= MODULE_MAX)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0 || n == cap) {
+		if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+			snprintf(err, errlen, "%s: compressed module, and no %s to decompress it (install %s)",
+				 path, tool, decompressors[which].package);
+		else if (n == cap)
+			snprintf(err, errlen, "%s: more than %u MiB decompressed", path,
+				 MODULE_MAX >> 20);
+		else
+			snprintf(err, errlen, "%s: %s -dc failed (%s %d)", path, tool,
+				 WIFEXITED(wstatus) ? "exit" : "signal",
+				 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+		free(b);
+		return -1;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int kmod_read(const char *path, char **buf, size_t *len, char *err,
+	      size_t errlen)
+{
+	int which = decompressor(path);
+
+	if (which < 0)
+		return read_file(path, MODULE_MAX, buf, len, err, errlen);
+	return decompress(path, which, buf, len, err, errlen);
+}
+
 static int resolve(struct modset *ms, const char *want, struct strv *files,
 		   int depth, char *err, size_t errlen)
 {
@@ -244,12 +362,11 @@ static int resolve(struct modset *ms, const char *want, struct strv *files,
 		return -1;
 	}
 	m->state = 1;
-	if (read_file(m->path, MODULE_MAX, &buf, &len, err, errlen) < 0)
+	if (kmod_read(m->path, &buf, &len, err, errlen) < 0)
 		return -1;
 	d = modinfo_depends(buf, len);
 	if (!d) {
-		snprintf(err, errlen, "%s: not an uncompressed ELF64 module (compressed modules are not supported)",
-			 m->path);
+		snprintf(err, errlen, "%s: not an ELF64 module", m->path);
 		free(buf);
 		return -1;
 	}

@@ -28,11 +28,24 @@ char *kmod_default_dir(const char *image, const char *release,
 /*
  * Pushes to @files the paths under @dir of the modules @want (names, '-'
  * and '_' alike) and of everything they depend on (".modinfo" depends=),
- * dependencies first, each once. Modules listed in DIR/modules.builtin are
- * skipped. Returns 0, or -1 with @err naming the module that is missing or
+ * dependencies first, each once; compressed modules (kmod_read()) too.
+ * Modules listed in DIR/modules.builtin are skipped. Returns 0, or -1 with @err naming the module that is missing or
  * unreadable.
  */
 int kmod_resolve(const char *dir, const char *const *want, size_t nwant,
 		 struct strv *files, char *err, size_t errlen);
+
+/*
+ * Reads the module file @path whole: a .ko as it is, a .ko.xz, .ko.zst or
+ * .ko.gz through `xz`, `zstd` or `gzip -dc` (exec'd with an argv), so that
+ * the initramfs holds plain modules whatever CONFIG_MODULE_DECOMPRESS the
+ * kernel has. Returns 0 with a new @buf, or -1 with @err saying why (the
+ * package to install when the decompressor is missing).
+ */
+int kmod_read(const char *path, char **buf, size_t *len, char *err,
+	      size_t errlen);
+
+/* "kvm-amd.ko.xz" -> "kvm-amd.ko": the name a module has in the initramfs. */
+char *kmod_plain_name(const char *base);
 
 #endif

@@ -238,6 +238,24 @@ rc=$?
 check "SIGTERM: exit 130" rc_is 130
 check "SIGTERM: Bail out!" out_has '^Bail out! interrupted'
 
+# --- compressed modules ----------------------------------------------------
+# Kernels with CONFIG_MODULE_COMPRESS_* ship kvm-amd.ko.xz and the like: the
+# launcher reads their dependencies and puts them in plain.
+xz -c "$MODDIR/kernel/arch/x86/kvm/kvm-amd.ko" >"$MODDIR/kernel/arch/x86/kvm/kvm-amd.ko.xz" &&
+	gzip -c "$MODDIR/kernel/drivers/crypto/ccp/ccp.ko" >"$MODDIR/kernel/drivers/crypto/ccp/ccp.ko.gz" &&
+	rm "$MODDIR/kernel/arch/x86/kvm/kvm-amd.ko" "$MODDIR/kernel/drivers/crypto/ccp/ccp.ko"
+kut_host pass pass
+check "compressed: exit 0" rc_is 0
+check "compressed: kvm-amd.ko.xz goes in as kvm-amd.ko, after kvm and ccp" \
+	eval 'modules_in_order kvm.ko kvm-amd.ko && modules_in_order ccp.ko kvm-amd.ko'
+check "compressed: no compressed name in the initramfs" \
+	eval '! grep -qE "\.ko\.(xz|gz)" "$E2E/state/initrd-files"'
+printf 'not xz' >"$MODDIR/kernel/drivers/crypto/ccp/ccp.ko.gz"
+kut_host pass pass
+check "compressed, corrupt: exit 3" rc_is 3
+check "compressed, corrupt: names the file and the tool" \
+	err_has "ccp.ko.gz: gzip -dc failed"
+
 # --- bad input -----------------------------------------------------------
 head -c 4096 /dev/zero >"$E2E/not-a-kernel"
 E2E_ENV=(KUT_HOST_QEMU="$HOSTQEMU")

@@ -77,6 +77,8 @@ for my $need (qw(init dev/console kut/modules kut/argv kut/env kut/cwd kut/logdi
 for my $m (split /\n/, $files{'kut/modules'}) {
 	my ($file) = split / /, $m;
 	die "fake-host-qemu: initramfs lacks kut/mod/$file\n" unless exists $files{"kut/mod/$file"};
+	# finit_module wants the module itself, as the kernel may not decompress
+	die "fake-host-qemu: kut/mod/$file is no ELF file\n" unless $files{"kut/mod/$file"} =~ /\A\x7fELF/;
 }
 my @inner = split /\0/, $files{'kut/argv'};
 my ($dd) = grep { $inner[$_] eq '--' } 0 .. $#inner;
