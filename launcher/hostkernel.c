@@ -215,14 +215,17 @@ static const char *vendor_module(enum accel outer)
 /* Nested virtualization is on when the host's vendor module says so. */
 static bool host_nested(void)
 {
-	static const char *const files[] = {
-		"/sys/module/kvm_intel/parameters/nested",
-		"/sys/module/kvm_amd/parameters/nested",
-	};
+	static const char *const mods[] = { "kvm_intel", "kvm_amd" };
+	const char *sysmod = getenv("KUT_SYS_MODULE") && *getenv("KUT_SYS_MODULE") ?
+			     getenv("KUT_SYS_MODULE") : "/sys/module";
 
 	for (size_t i = 0; i < 2; i++) {
-		char c = 0;
-		FILE *f = fopen(files[i], "r");
+		char c = 0, file[4096];
+		FILE *f;
+
+		snprintf(file, sizeof(file), "%s/%s/parameters/nested", sysmod,
+			 mods[i]);
+		f = fopen(file, "r");
 
 		if (!f)
 			continue;
@@ -235,31 +238,40 @@ static bool host_nested(void)
 	return false;
 }
 
-static int choose_outer(struct hk *hk, char *err, size_t errlen)
+int hostkernel_outer_choice(const char *want, bool kvm_ok, const char *why,
+			    enum accel *outer, char *err, size_t errlen)
 {
-	const char *want = getenv("KUT_HOST_ACCEL");
-	char why[ERRLEN];
-	bool kvm_ok;
-
-	kvm_ok = accel_kvm_usable(arch_host(), arch_host(),
-				  getenv("KUT_KVM_DEVICE") ? getenv("KUT_KVM_DEVICE") :
-				  "/dev/kvm", why, sizeof(why)) == 1 && host_nested();
 	if (want && *want && strcmp(want, "auto")) {
 		if (!strcmp(want, "tcg")) {
-			hk->outer = ACCEL_TCG;
+			*outer = ACCEL_TCG;
 		} else if (!strcmp(want, "kvm")) {
 			if (!kvm_ok) {
-				snprintf(err, errlen, "KUT_HOST_ACCEL=kvm: KVM with nested virtualization is not usable here");
+				snprintf(err, errlen, "KUT_HOST_ACCEL=kvm: KVM with nested virtualization is not usable here (%s)",
+					 why && *why ? why : "nested=N");
 				return -1;
 			}
-			hk->outer = ACCEL_KVM;
+			*outer = ACCEL_KVM;
 		} else {
 			snprintf(err, errlen, "KUT_HOST_ACCEL='%s': want kvm, tcg or auto", want);
 			return -1;
 		}
 	} else {
-		hk->outer = kvm_ok ? ACCEL_KVM : ACCEL_TCG;
+		*outer = kvm_ok ? ACCEL_KVM : ACCEL_TCG;
 	}
+	return 0;
+}
+
+static int choose_outer(struct hk *hk, char *err, size_t errlen)
+{
+	const char *want = getenv("KUT_HOST_ACCEL");
+	char why[ERRLEN] = "";
+	bool kvm_ok;
+
+	kvm_ok = accel_kvm_usable(arch_host(), arch_host(),
+				  getenv("KUT_KVM_DEVICE") ? getenv("KUT_KVM_DEVICE") :
+				  "/dev/kvm", why, sizeof(why)) == 1 && host_nested();
+	if (hostkernel_outer_choice(want, kvm_ok, why, &hk->outer, err, errlen) < 0)
+		return -1;
 	hk->outer_name = accel_name(hk->outer);
 	hk->outer_kind = hk->outer == ACCEL_KVM ? OUTER_KVM : OUTER_TCG;
 	return 0;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "accel.h"
 #include "junit.h"
 #include "strv.h"
 #include "tap.h"
@@ -60,5 +61,14 @@ int hostkernel_run(const struct hostkernel_opts *o);
 /* True for a line of the outer guest's console that means its kernel is
  * gone or wedged: panic, oops, BUG, soft/hard lockup, RCU stall. */
 bool hostkernel_crash_line(const char *line);
+
+/*
+ * The outer accelerator: @want is $KUT_HOST_ACCEL ("kvm", "tcg", "auto" or
+ * unset), @kvm_ok whether this host's KVM is usable and offers nested
+ * virtualization (@why says why not). auto picks KVM when it can, TCG
+ * otherwise; kvm without it is an error. Returns 0, or -1 with @err.
+ */
+int hostkernel_outer_choice(const char *want, bool kvm_ok, const char *why,
+			    enum accel *outer, char *err, size_t errlen);
 
 #endif

@@ -130,8 +130,47 @@ static void initramfs_newc_layout(void)
 	free(buf);
 }
 
+/* The outer accelerator: KVM when nested KVM is usable, TCG otherwise. */
+static void outer_auto_takes_nested_kvm_when_usable(void)
+{
+	enum accel a = ACCEL_AUTO;
+	char err[256] = "";
+
+	EXPECT_INT(hostkernel_outer_choice(NULL, true, "", &a, err, sizeof(err)), 0);
+	EXPECT_INT(a, ACCEL_KVM);
+	EXPECT_INT(hostkernel_outer_choice("auto", true, "", &a, err, sizeof(err)), 0);
+	EXPECT_INT(a, ACCEL_KVM);
+}
+
+static void outer_auto_falls_back_to_tcg(void)
+{
+	enum accel a = ACCEL_AUTO;
+	char err[256] = "";
+
+	EXPECT_INT(hostkernel_outer_choice("", false, "/dev/kvm: No such file", &a,
+					   err, sizeof(err)), 0);
+	EXPECT_INT(a, ACCEL_TCG);
+}
+
+static void outer_kvm_asked_without_nested_is_an_error(void)
+{
+	enum accel a = ACCEL_AUTO;
+	char err[256] = "";
+
+	EXPECT_INT(hostkernel_outer_choice("kvm", false, "no VMX or SVM", &a, err,
+					   sizeof(err)), -1);
+	EXPECT_HAS(err, "not usable here (no VMX or SVM)");
+	EXPECT_INT(hostkernel_outer_choice("tcg", true, "", &a, err, sizeof(err)), 0);
+	EXPECT_INT(a, ACCEL_TCG);
+	EXPECT_INT(hostkernel_outer_choice("hvf", true, "", &a, err, sizeof(err)), -1);
+	EXPECT_HAS(err, "want kvm, tcg or auto");
+}
+
 int main(void)
 {
+	RUN(outer_auto_takes_nested_kvm_when_usable);
+	RUN(outer_auto_falls_back_to_tcg);
+	RUN(outer_kvm_asked_without_nested_is_an_error);
 	RUN(crash_line_panic);
 	RUN(crash_line_soft_lockup);
 	RUN(crash_line_rcu_stall);

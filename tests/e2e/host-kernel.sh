@@ -48,6 +48,7 @@ mkmod "$MODDIR/kernel/fs/9p/9p.ko" "9pnet,fscache"
 mkmod "$MODDIR/kernel/virt/lib/irqbypass.ko" ""
 mkmod "$MODDIR/kernel/arch/x86/kvm/kvm.ko" "irqbypass"
 mkmod "$MODDIR/kernel/arch/x86/kvm/kvm-amd.ko" "kvm,ccp"
+mkmod "$MODDIR/kernel/arch/x86/kvm/kvm-intel.ko" "kvm"
 mkmod "$MODDIR/kernel/drivers/crypto/ccp/ccp.ko" ""
 # fscache is built in, as modules.builtin says
 echo "kernel/fs/fscache/fscache.ko" >"$MODDIR/modules.builtin"
@@ -237,6 +238,43 @@ wait "$pid"
 rc=$?
 check "SIGTERM: exit 130" rc_is 130
 check "SIGTERM: Bail out!" out_has '^Bail out! interrupted'
+
+# --- nested in KVM ----------------------------------------------------------
+# The outer guest under KVM needs a host KVM with nested virtualization.
+# $KUT_CPUINFO and $KUT_SYS_MODULE stand in for /proc/cpuinfo and
+# /sys/module (an SVM CPU, kvm_amd nested=Y); /dev/kvm itself must open and
+# create a VM, so where it does not this part SKIPs.
+mkdir -p "$E2E/sysmod/kvm_amd/parameters"
+echo Y >"$E2E/sysmod/kvm_amd/parameters/nested"
+printf 'processor\t: 0\nflags\t\t: fpu sse2 svm npt\n' >"$E2E/cpuinfo"
+nested_env=(KUT_HOST_QEMU="$HOSTQEMU" KUT_E2E_STATE="$E2E/state"
+	KUT_FAKE_HOST=pass KUT_CPUINFO="$E2E/cpuinfo" KUT_SYS_MODULE="$E2E/sysmod")
+if "$KUT" --accel kvm --list >/dev/null 2>&1 ||
+	KUT_CPUINFO="$E2E/cpuinfo" "$KUT" --accel kvm --list >/dev/null 2>&1; then
+	: >"$E2E/state/hostboots"
+	E2E_ENV=("${nested_env[@]}")
+	kut_raw --host-kernel "$KERNEL" --qemu "$FAKE" --images "$E2E/img" \
+		--config "$CFG" --arch x86_64 --log-dir "$E2E/logs" \
+		--expect "$E2E/no-expectations.txt" pass
+	check "nested in KVM: exit 0" rc_is 0
+	check "nested in KVM: the outer QEMU runs -accel kvm -cpu host" \
+		eval 'grep "^outer: " "$E2E/state/initrd-files" | grep -q -- "-accel kvm -cpu host "'
+	check "nested in KVM: the result says KVM nested in KVM" \
+		test "$(grep -acx '  outer: kvm' "$E2E/out")" = 1
+	echo N >"$E2E/sysmod/kvm_amd/parameters/nested"
+	E2E_ENV=("${nested_env[@]}" KUT_HOST_ACCEL=kvm)
+	kut_raw --host-kernel "$KERNEL" --config "$CFG" --arch x86_64 pass
+	check "nested=N, KUT_HOST_ACCEL=kvm: exit 3" rc_is 3
+	check "nested=N, KUT_HOST_ACCEL=kvm: says nested KVM is not usable" \
+		err_has 'KVM with nested virtualization is not usable here'
+	E2E_ENV=()
+else
+	for t in "exit 0" "the outer QEMU runs -accel kvm -cpu host" \
+		"the result says KVM nested in KVM" "nested=N: exit 3" \
+		"nested=N: says nested KVM is not usable"; do
+		skip "nested in KVM: $t" "no /dev/kvm that opens and creates a VM here"
+	done
+fi
 
 # --- compressed modules ----------------------------------------------------
 # Kernels with CONFIG_MODULE_COMPRESS_* ship kvm-amd.ko.xz and the like: the

@@ -81,6 +81,9 @@ for my $m (split /\n/, $files{'kut/modules'}) {
 	die "fake-host-qemu: kut/mod/$file is no ELF file\n" unless $files{"kut/mod/$file"} =~ /\A\x7fELF/;
 }
 my @inner = split /\0/, $files{'kut/argv'};
+# what the inner launcher would put in its YAML: the outer accelerator
+my ($outer) = map { /^KUT_OUTER_ACCEL=(.*)/ ? $1 : () } split /\0/, $files{'kut/env'};
+$outer //= 'none';
 my ($dd) = grep { $inner[$_] eq '--' } 0 .. $#inner;
 my @names = defined $dd ? @inner[$dd + 1 .. $#inner] : ();
 my $boot = 1;
@@ -147,10 +150,10 @@ for my $t (@names) {
 	next if defined $panic && $opt{'panic-held'};
 	if (($opt{fail} // '') eq $t) {
 		print $tap "    # Subtest: $t\n    1..1\n    not ok 1 - $t: thing (got 1, want 2)\n";
-		print $tap "not ok $n - $t\n  ---\n  reason: \"1 assertion failed\"\n  accel: kvm\n  duration_s: 0.01\n  outer: tcg\n  ...\n";
+		print $tap "not ok $n - $t\n  ---\n  reason: \"1 assertion failed\"\n  accel: kvm\n  duration_s: 0.01\n  outer: $outer\n  ...\n";
 	} else {
 		print $tap "    # Subtest: $t\n    1..1\n    ok 1 - $t: thing\n";
-		print $tap "ok $n - $t\n  ---\n  accel: kvm\n  duration_s: 0.01\n  outer: tcg\n  ...\n";
+		print $tap "ok $n - $t\n  ---\n  accel: kvm\n  duration_s: 0.01\n  outer: $outer\n  ...\n";
 	}
 }
 print $tap "# $n tests: $n passed, 0 failed, 0 skipped, 0 known failures\n";
