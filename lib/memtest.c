@@ -17,18 +17,50 @@ static const struct {
 	{ 10000000, 664579 },
 };
 
-void memtest_pattern(u64 *write, const u64 *read, size_t words,
-		     const char *how)
+void memtest_fill(u64 *mem, size_t words)
+{
+	for (size_t i = 0; i < words; i++)
+		mem[i] = i ^ PATTERN;
+}
+
+void memtest_check(const u64 *mem, size_t words, const char *how)
 {
 	size_t i, bad = 0, first_bad = 0;
 
 	for (i = 0; i < words; i++)
-		write[i] = i ^ PATTERN;
-	for (i = 0; i < words; i++)
-		if (read[i] != (i ^ PATTERN) && !bad++)
+		if (mem[i] != (i ^ PATTERN) && !bad++)
 			first_bad = i;
 	report(!bad, "%zu KiB %s: %zu words differ (first at word %zu)",
 	       words * 8 >> 10, how, bad, first_bad);
+}
+
+void memtest_pattern(u64 *write, const u64 *read, size_t words,
+		     const char *how)
+{
+	memtest_fill(write, words);
+	memtest_check(read, words, how);
+}
+
+void memtest_ring_writer(void *arg)
+{
+	struct memtest_ring *r = arg;
+	u64 s = 0;
+
+	while (!r->stop) {
+		r->words[s % r->n] = s + 1;
+		r->seq = ++s;
+	}
+}
+
+void memtest_ring_check(const struct memtest_ring *r)
+{
+	size_t breaks = 0;
+
+	for (size_t k = 0; k < r->n; k++)
+		if (r->words[(k + 1) % r->n] != r->words[k] + 1)
+			breaks++;
+	report(breaks == 1, "CPU 1's ring is one unbroken sequence (got %zu "
+	       "breaks, want 1)", breaks);
 }
 
 void memtest_sieve(u8 *composite, size_t bytes, u32 limit, const char *what)

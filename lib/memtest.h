@@ -17,6 +17,28 @@
 void memtest_pattern(u64 *write, const u64 *read, size_t words,
 		     const char *how);
 
+/* The two halves of memtest_pattern(), for a check that comes later
+ * (after a migration, say): memtest_fill() writes, memtest_check() reports. */
+void memtest_fill(u64 *mem, size_t words);
+void memtest_check(const u64 *mem, size_t words, const char *how);
+
+/*
+ * A sequence written into a ring by another CPU (memtest_ring_writer(),
+ * started with the arch's on_cpu_async()) until @stop: words[s % n] = s + 1.
+ * memtest_ring_check() reports whether the ring reads as one unbroken
+ * sequence (one break, where the writer stopped): a page that went stale,
+ * e.g. not sent again after it was dirtied, shows as more.
+ */
+struct memtest_ring {
+	u64 *words;
+	size_t n;
+	volatile u64 seq;	/* values written so far */
+	volatile bool stop;
+};
+
+void memtest_ring_writer(void *ring);
+void memtest_ring_check(const struct memtest_ring *ring);
+
 /*
  * Sieves the numbers below @limit (a power of ten, 10^3 to 10^7) in
  * @composite, one byte each, and reports the prime count below every power

@@ -10,6 +10,7 @@
  *                   only, as a lost page would: that check must FAIL.
  */
 #include "libcflat.h"
+#include "memtest.h"
 #include "migrate.h"
 #include "x86/processor.h"
 #include "x86/smp.h"
@@ -17,83 +18,50 @@
 #define RING_WORDS	(1u << 17)	/* 1 MiB of u64 */
 #define KEEP_FREE	(4 * MiB)	/* heap left for the runtime */
 
-static u64 *ring;
-static volatile u64 seq;
-static volatile bool stop_writer;
-
-static void writer(void *arg)
-{
-	u64 s = 0;
-
-	(void)arg;
-	while (!READ_ONCE(stop_writer)) {
-		ring[s % RING_WORDS] = s + 1;
-		WRITE_ONCE(seq, ++s);
-	}
-}
-
-static inline u64 pattern_at(const u64 *p)
-{
-	u64 a = (u64)(uintptr_t)p;
-
-	return (a * 0x9e3779b97f4a7c15ull) ^ (a >> 7);
-}
-
 int main(int argc, char **argv)
 {
 	bool drop = argc > 1 && !strcmp(argv[1], "drop");
-	size_t bytes, words, bad = 0, first_bad = 0, breaks = 0;
-	u64 *mem, seq_before, seq_after, got_bad = 0;
+	struct memtest_ring ring = { .n = RING_WORDS };
+	size_t bytes, words;
+	u64 *mem, seq_before, seq_after;
 
 	report_prefix_push("migration-memory");
 	if (nr_cpus < 2) {
-		report_skip("needs a second CPU to write during the migration (smp = %u)",
-			    nr_cpus);
+		migrate_skip("migration-memory needs a second CPU to write "
+			     "during the migration");
+		report_skip("needs a second CPU to write during the migration "
+			    "(smp = %d)", (int)nr_cpus);
 		return report_summary();
 	}
-	ring = calloc(RING_WORDS, sizeof(u64));
-	assert(ring);
+	ring.words = calloc(RING_WORDS, sizeof(u64));
+	assert(ring.words);
 	bytes = heap_free_bytes();
 	bytes = bytes > KEEP_FREE ? bytes - KEEP_FREE : 0;
 	mem = malloc(bytes);
 	assert(mem);
 	words = bytes / sizeof(u64);
-	for (size_t i = 0; i < words; i++)
-		mem[i] = pattern_at(&mem[i]);
-	report_info("pattern over %lu MiB at %p", (unsigned long)(bytes / MiB), (void *)mem);
+	memtest_fill(mem, words);
+	report_info("pattern over %lu MiB at %p", (unsigned long)(bytes / MiB),
+		    (void *)mem);
 
-	on_cpu_async(1, writer, NULL);
+	on_cpu_async(1, memtest_ring_writer, &ring);
 	/* the ring has wrapped: every word holds a written value */
-	while (READ_ONCE(seq) < 2 * RING_WORDS)
+	while (ring.seq < 2 * RING_WORDS)
 		pause();
-	seq_before = READ_ONCE(seq);
+	seq_before = ring.seq;
 	migrate();
-	seq_after = READ_ONCE(seq);
-	WRITE_ONCE(stop_writer, true);
+	seq_after = ring.seq;
+	ring.stop = true;
 	wait_cpu_idle(1);
 	if (drop)
 		mem[words / 3] ^= 1ull << 40;
 
-	report(seq_after > seq_before,
-	       "CPU 1 wrote on during the migration (got sequence %llu after, want > %llu)",
+	report(seq_after > seq_before, "CPU 1 wrote on during the migration "
+	       "(got sequence %llu after, want > %llu)",
 	       (unsigned long long)seq_after, (unsigned long long)seq_before);
-	for (size_t i = 0; i < words; i++) {
-		if (mem[i] == pattern_at(&mem[i]))
-			continue;
-		if (!bad++) {
-			first_bad = i;
-			got_bad = mem[i];
-		}
-	}
-	report(!bad, "pattern over %lu MiB intact (got %zu bad words, first at %p: %#llx, want %#llx)",
-	       (unsigned long)(bytes / MiB), bad, (void *)&mem[first_bad], (unsigned long long)got_bad,
-	       (unsigned long long)(bad ? pattern_at(&mem[first_bad]) : 0));
-	/* one break where the writer stopped; more: stale pages */
-	for (size_t k = 0; k < RING_WORDS; k++)
-		if (ring[(k + 1) % RING_WORDS] != ring[k] + 1)
-			breaks++;
-	report(breaks == 1, "CPU 1's ring is one unbroken sequence (got %zu breaks, want 1)",
-	       breaks);
+	memtest_check(mem, words, "of pattern, written before the migration, "
+		      "read after it");
+	memtest_ring_check(&ring);
 	report_prefix_pop();
 	return report_summary();
 }
