@@ -2,6 +2,7 @@
 /* The shared memory checks behind each arch's sieve test (memtest.h). */
 #include "libcflat.h"
 #include "memtest.h"
+#include "migrate.h"
 
 #define PATTERN		0x9e3779b97f4a7c15ull
 
@@ -88,4 +89,54 @@ void memtest_sieve(u8 *composite, size_t bytes, u32 limit, const char *what)
 			k++;
 		}
 	}
+}
+
+int memtest_migration(bool drop, unsigned cpus, size_t keep_free,
+		      size_t ring_words,
+		      void (*start_cpu1)(struct memtest_ring *ring),
+		      void (*wait_cpu1)(void))
+{
+	struct memtest_ring ring = { .n = ring_words };
+	size_t bytes, words;
+	u64 *mem, seq_before, seq_after;
+
+	report_prefix_push("migration-memory");
+	if (cpus < 2) {
+		migrate_skip("migration-memory needs a second CPU to write "
+			     "during the migration");
+		report_skip("needs a second CPU to write during the migration "
+			    "(smp = %u)", cpus);
+		return report_summary();
+	}
+	ring.words = calloc(ring_words, sizeof(u64));
+	assert(ring.words);
+	bytes = heap_free_bytes();
+	bytes = bytes > keep_free ? bytes - keep_free : 0;
+	mem = malloc(bytes);
+	assert(mem);
+	words = bytes / sizeof(u64);
+	memtest_fill(mem, words);
+	report_info("pattern over %lu MiB at %p", (unsigned long)(bytes / MiB),
+		    (void *)mem);
+
+	start_cpu1(&ring);
+	/* the ring has wrapped: every word holds a written value */
+	while (ring.seq < 2 * ring_words)
+		barrier();
+	seq_before = ring.seq;
+	migrate();
+	seq_after = ring.seq;
+	ring.stop = true;
+	wait_cpu1();
+	if (drop)
+		mem[words / 3] ^= 1ull << 40;
+
+	report(seq_after > seq_before, "CPU 1 wrote on during the migration "
+	       "(got sequence %llu after, want > %llu)",
+	       (unsigned long long)seq_after, (unsigned long long)seq_before);
+	memtest_check(mem, words, "of pattern, written before the migration, "
+		      "read after it");
+	memtest_ring_check(&ring);
+	report_prefix_pop();
+	return report_summary();
 }

@@ -40,6 +40,20 @@ void memtest_ring_writer(void *ring);
 void memtest_ring_check(const struct memtest_ring *ring);
 
 /*
+ * The whole migration-memory test (x86 and powerpc): the free heap but
+ * @keep_free filled with the pattern, CPU 1 writing @ring_words' ring
+ * through @start_cpu1 (the arch's on_cpu_async(1, memtest_ring_writer,
+ * ring)), one migrate(), then @wait_cpu1 (the arch's wait for CPU 1 to be
+ * idle) and the checks. @drop corrupts one pattern word on the destination
+ * only, which must FAIL. Needs @cpus >= 2, else SKIPs (migrate_skip()).
+ * Returns report_summary().
+ */
+int memtest_migration(bool drop, unsigned cpus, size_t keep_free,
+		      size_t ring_words,
+		      void (*start_cpu1)(struct memtest_ring *ring),
+		      void (*wait_cpu1)(void));
+
+/*
  * Sieves the numbers below @limit (a power of ten, 10^3 to 10^7) in
  * @composite, one byte each, and reports the prime count below every power
  * of ten up to @limit against pi(x).  SKIPs when @bytes < @limit.

@@ -8,60 +8,30 @@
  *
  * test_args: drop   corrupt one word of the pattern on the destination
  *                   only, as a lost page would: that check must FAIL.
+ *
+ * The test is lib/memtest.c's memtest_migration(); this file gives it the
+ * arch's way to run work on CPU 1 and to wait for it.
  */
 #include "libcflat.h"
 #include "memtest.h"
-#include "migrate.h"
-#include "x86/processor.h"
 #include "x86/smp.h"
 
 #define RING_WORDS	(1u << 17)	/* 1 MiB of u64 */
 #define KEEP_FREE	(4 * MiB)	/* heap left for the runtime */
 
+static void start_cpu1(struct memtest_ring *ring)
+{
+	on_cpu_async(1, memtest_ring_writer, ring);
+}
+
+static void wait_cpu1(void)
+{
+	wait_cpu_idle(1);
+}
+
 int main(int argc, char **argv)
 {
-	bool drop = argc > 1 && !strcmp(argv[1], "drop");
-	struct memtest_ring ring = { .n = RING_WORDS };
-	size_t bytes, words;
-	u64 *mem, seq_before, seq_after;
-
-	report_prefix_push("migration-memory");
-	if (nr_cpus < 2) {
-		migrate_skip("migration-memory needs a second CPU to write "
-			     "during the migration");
-		report_skip("needs a second CPU to write during the migration "
-			    "(smp = %d)", (int)nr_cpus);
-		return report_summary();
-	}
-	ring.words = calloc(RING_WORDS, sizeof(u64));
-	assert(ring.words);
-	bytes = heap_free_bytes();
-	bytes = bytes > KEEP_FREE ? bytes - KEEP_FREE : 0;
-	mem = malloc(bytes);
-	assert(mem);
-	words = bytes / sizeof(u64);
-	memtest_fill(mem, words);
-	report_info("pattern over %lu MiB at %p", (unsigned long)(bytes / MiB),
-		    (void *)mem);
-
-	on_cpu_async(1, memtest_ring_writer, &ring);
-	/* the ring has wrapped: every word holds a written value */
-	while (ring.seq < 2 * RING_WORDS)
-		pause();
-	seq_before = ring.seq;
-	migrate();
-	seq_after = ring.seq;
-	ring.stop = true;
-	wait_cpu_idle(1);
-	if (drop)
-		mem[words / 3] ^= 1ull << 40;
-
-	report(seq_after > seq_before, "CPU 1 wrote on during the migration "
-	       "(got sequence %llu after, want > %llu)",
-	       (unsigned long long)seq_after, (unsigned long long)seq_before);
-	memtest_check(mem, words, "of pattern, written before the migration, "
-		      "read after it");
-	memtest_ring_check(&ring);
-	report_prefix_pop();
-	return report_summary();
+	return memtest_migration(argc > 1 && !strcmp(argv[1], "drop"),
+				 nr_cpus, KEEP_FREE, RING_WORDS, start_cpu1,
+				 wait_cpu1);
 }
