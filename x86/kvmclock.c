@@ -7,6 +7,7 @@
  * it runs at one second per second (checked against the CMOS RTC).
  */
 #include "libcflat.h"
+#include "x86/cmos.h"
 #include "x86/kvm_para.h"
 #include "x86/processor.h"
 #include "x86/pvclock.h"
@@ -30,8 +31,6 @@
 
 /* MC146818 RTC through the CMOS index/data ports; register 0 is the
  * seconds count (its datasheet; QEMU hw/rtc/mc146818rtc.c). */
-#define CMOS_INDEX	0x70
-#define CMOS_DATA	0x71
 #define RTC_SECONDS	0x00
 
 static struct pvclock_vcpu_time_info clocks[MAX_CLOCK_CPUS] __aligned(64);
@@ -137,8 +136,7 @@ static void test_monotonic_across_cpus(void)
 
 static u8 rtc_seconds(void)
 {
-	outb(RTC_SECONDS, CMOS_INDEX);
-	return inb(CMOS_DATA);
+	return cmos_read(RTC_SECONDS);
 }
 
 /* Spin until the RTC's seconds register changes; false after @limit_ns

@@ -12,6 +12,7 @@
  *                   stop the HPET, as a migration that lost them would.
  */
 #include "libcflat.h"
+#include "x86/cmos.h"
 #include "migrate.h"
 #include "x86/acpi.h"
 #include "x86/processor.h"
@@ -28,8 +29,6 @@
 #define PORT_B			0x61
 #define PORT_B_GATE2_SPKR	0x03
 
-#define CMOS_INDEX		0x70
-#define CMOS_DATA		0x71
 #define RTC_SEC			0x00
 #define RTC_REG_A		0x0a
 #define RTC_REG_B		0x0b
@@ -52,18 +51,6 @@
 
 static volatile u8 *hpet;
 static bool drop;
-
-static u8 cmos_read(u8 reg)
-{
-	outb(reg, CMOS_INDEX);
-	return inb(CMOS_DATA);
-}
-
-static void cmos_write(u8 reg, u8 val)
-{
-	outb(reg, CMOS_INDEX);
-	outb(val, CMOS_DATA);
-}
 
 static u16 pit2_latch(void)
 {

@@ -9,6 +9,7 @@
 #include "libcflat.h"
 #include "x86/acpi.h"
 #include "x86/apic.h"
+#include "x86/cmos.h"
 #include "x86/desc.h"
 #include "x86/ioapic.h"
 #include "x86/irqcount.h"
@@ -16,8 +17,6 @@
 #include "x86/tsctime.h"
 
 /* PC-AT: index at 70h (bit 7 is the NMI mask, kept clear), data 71h. */
-#define CMOS_INDEX		0x70
-#define CMOS_DATA		0x71
 
 /* MC146818A "Address Map": time, alarm and date bytes, then A-D. */
 #define RTC_SEC			0x00
@@ -90,18 +89,6 @@ static u8 century_reg;	/* 0: none */
 static volatile u8 regc_log[LOG_SIZE];
 static volatile u64 tsc_log[LOG_SIZE];
 static volatile unsigned nlog;
-
-static u8 cmos_read(u8 reg)
-{
-	outb(reg, CMOS_INDEX);
-	return inb(CMOS_DATA);
-}
-
-static void cmos_write(u8 reg, u8 val)
-{
-	outb(reg, CMOS_INDEX);
-	outb(val, CMOS_DATA);
-}
 
 /* Reading register C lowers IRQ8 (data sheet, "Register C"), so the
  * next flag makes a new edge. */

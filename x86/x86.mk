@@ -31,6 +31,7 @@ X86_64_LIB_HDRS = \
 	lib/x86/ioapic.h \
 	lib/x86/irqcount.h \
 	lib/x86/tsctime.h \
+	lib/x86/cmos.h \
 	lib/x86/pc_testdev.h \
 	lib/x86/desc.h \
 	lib/x86/fwcfg.h \
